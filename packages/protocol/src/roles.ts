@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/** Roles inside a room, from most to least privileged. */
+export const ROLES = ['moderator', 'presenter', 'participant', 'viewer', 'guest'] as const;
+export const Role = z.enum(ROLES);
+export type Role = z.infer<typeof Role>;
+
+/** Account-level roles: administrators run the instance, teachers own rooms. */
+export const AccountRole = z.enum(['admin', 'teacher']);
+export type AccountRole = z.infer<typeof AccountRole>;
+
+export const RoomKind = z.enum(['classroom', 'lecture']);
+export type RoomKind = z.infer<typeof RoomKind>;
+
+/** Who may do a media action: moderators only, moderators and presenters, or everyone who may speak. */
+export const MediaPolicy = z.enum(['moderators', 'presenters', 'everyone']);
+export type MediaPolicy = z.infer<typeof MediaPolicy>;
+
+export const RoomSettings = z.object({
+  /** Hold everyone but moderators in the lobby until a moderator admits them. */
+  lobby: z.boolean(),
+  /** Allow people without an account to join through the participant link. */
+  guestsAllowed: z.boolean(),
+  /** Who may share a screen. */
+  screenShare: MediaPolicy,
+  /** Who may turn their microphone on. */
+  unmute: MediaPolicy,
+});
+export type RoomSettings = z.infer<typeof RoomSettings>;
+
+export const DEFAULT_ROOM_SETTINGS: RoomSettings = Object.freeze({
+  lobby: false,
+  guestsAllowed: true,
+  screenShare: 'presenters',
+  unmute: 'everyone',
+});
+
+/** The kind of join link: a moderator link, or the link for everyone else (participant or viewer). */
+export const LinkRole = z.enum(['moderator', 'participant']);
+export type LinkRole = z.infer<typeof LinkRole>;

@@ -1,0 +1,2 @@
+export { registerRoomRoutes, type RoomRoutesOptions } from './roomRoutes.js';
+export { registerJoinRoutes, type JoinRoutesOptions } from './joinRoutes.js';

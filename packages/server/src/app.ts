@@ -1,0 +1,128 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
+import { AmphiError } from '@amphi/protocol';
+import type { Config } from './config.js';
+import { AccountService, TokenSigner, registerAuthRoutes } from './auth/index.js';
+import { RoomStore, type Database } from './storage/index.js';
+import { RoomHub, registerGateway } from './realtime/index.js';
+import { MAX_FRAME_BYTES } from './realtime/gateway.js';
+import { registerJoinRoutes, registerRoomRoutes } from './api/index.js';
+import { registerOps } from './ops/metrics.js';
+import { registerErrorHandling } from './http/errors.js';
+import { registerRequestAuth } from './http/requestAuth.js';
+import { registerWebApp } from './http/webApp.js';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  /** Shared store for rate limits across instances (optional). */
+  redis?: Redis | undefined;
+}
+
+export interface AmphiApp {
+  app: FastifyInstance;
+  accounts: AccountService;
+  rooms: RoomStore;
+  hub: RoomHub;
+  signer: TokenSigner;
+}
+
+/** Largest HTTP body accepted (bytes). */
+const BODY_LIMIT = 64 * 1024;
+
+/** Hides join-link tokens and query strings from request logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/^\/j\/[^/?#]+/, '/j/[redacted]').replace(/\?.*$/, '?[redacted]');
+}
+
+/**
+ * Builds the Amphi server without listening. Closing the app closes, in order: the
+ * WebSockets (gateway), the live sessions (hub, whose end is written to the database),
+ * then resolves; the database and Redis belong to the caller and are closed by it.
+ */
+export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
+  const { config, database } = deps;
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.cookie', 'req.headers["x-csrf-token"]', 'req.headers.authorization'], remove: true },
+      serializers: {
+        req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
+      },
+    },
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const signer = new TokenSigner(config.secret);
+  const accounts = new AccountService({ db: database.db, scryptLogN: config.scryptLogN, sessionTtlS: config.sessionTtlS, openSignupDefault: config.openSignupDefault });
+  const rooms = new RoomStore(database.db);
+  const hub = new RoomHub({ rooms, signer, log: app.log, resumeGraceMs: config.resumeGraceMs, ticketTtlS: config.ticketTtlS });
+
+  registerErrorHandling(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        frameAncestors: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // Cross-origin isolation headers break LMS iframes and CDN media; not needed yet.
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(fastifyRateLimit, {
+    global: false,
+    ...(deps.redis ? { redis: deps.redis, nameSpace: 'amphi-rl:' } : {}),
+    errorResponseBuilder: () => new AmphiError('RATE_LIMITED'),
+  });
+  // Every /api route gets the general limit unless it declares its own (sign-in, join).
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/')) return;
+    const routeConfig = (route.config ?? {}) as { rateLimit?: unknown };
+    if (routeConfig.rateLimit === undefined) route.config = { ...routeConfig, rateLimit: { max: config.rateApiPerMin, timeWindow: '1 minute' } };
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Amphi HTTP API', version: '0.1.0', description: 'Accounts, rooms, join links and tickets. The realtime protocol is in docs/protocol.md.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'amphi_session' },
+          csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_FRAME_BYTES } });
+
+  registerRequestAuth(app, accounts, config.publicUrl);
+  registerAuthRoutes(app, { accounts, publicUrl: config.publicUrl, cookieSecure: config.cookieSecure, sessionTtlS: config.sessionTtlS, rateSignInPerMin: config.rateSignInPerMin });
+  registerRoomRoutes(app, { rooms, accounts, hub, signer, publicUrl: config.publicUrl });
+  registerJoinRoutes(app, { rooms, signer, ticketTtlS: config.ticketTtlS, rateJoinPerMin: config.rateJoinPerMin });
+  const gateway = registerGateway(app, { hub, heartbeatMs: config.heartbeatMs });
+  registerOps(app, { db: database.db, dbKind: database.kind, hub, sockets: gateway.sockets });
+  await registerWebApp(app, config.webDist);
+
+  app.addHook('onClose', async () => {
+    hub.close();
+    await hub.flush();
+  });
+  return { app, accounts, rooms, hub, signer };
+}

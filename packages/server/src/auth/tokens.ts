@@ -1,0 +1,79 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { z } from 'zod';
+import { AmphiError, LinkRole, Role, type ErrorCode } from '@amphi/protocol';
+
+/**
+ * Signed tokens of Amphi (HS256 with the instance secret, each with its own `typ` and
+ * audience so one kind can never be used as another):
+ * - link: a room's join link, long-lived and revocable through its row in room_links;
+ * - ticket: 60 s permission to open a room WebSocket, issued by POST /api/join;
+ * - resume: lets a new socket take back a place in the room within the grace period.
+ */
+const ISSUER = 'amphi';
+
+export const LinkClaims = z.object({ typ: z.literal('link'), lid: z.string(), rid: z.string(), role: LinkRole });
+export type LinkClaims = z.infer<typeof LinkClaims>;
+
+export const TicketClaims = z.object({
+  typ: z.literal('ticket'),
+  rid: z.string(),
+  role: Role,
+  name: z.string(),
+  uid: z.string().optional(),
+  /** Link that granted the ticket, checked again for revocation when the socket opens. */
+  lid: z.string().optional(),
+});
+export type TicketClaims = z.infer<typeof TicketClaims>;
+
+export const ResumeClaims = z.object({ typ: z.literal('resume'), rid: z.string(), pid: z.string() });
+export type ResumeClaims = z.infer<typeof ResumeClaims>;
+
+type Claims = LinkClaims | TicketClaims | ResumeClaims;
+
+export class TokenSigner {
+  readonly #key: Uint8Array;
+
+  constructor(secret: string) {
+    this.#key = createHash('sha256').update('amphi-tokens:' + secret).digest();
+  }
+
+  async sign(claims: Claims, ttlSeconds?: number): Promise<string> {
+    const jwt = new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience(claims.typ).setIssuedAt();
+    if (ttlSeconds !== undefined) jwt.setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds);
+    return jwt.sign(this.#key);
+  }
+
+  verifyLink(token: string): Promise<LinkClaims> {
+    return this.#verify(token, 'link', LinkClaims, 'LINK_INVALID', 'LINK_EXPIRED');
+  }
+
+  verifyTicket(token: string): Promise<TicketClaims> {
+    return this.#verify(token, 'ticket', TicketClaims, 'TICKET_INVALID', 'TICKET_INVALID');
+  }
+
+  verifyResume(token: string): Promise<ResumeClaims> {
+    return this.#verify(token, 'resume', ResumeClaims, 'RESUME_EXPIRED', 'RESUME_EXPIRED');
+  }
+
+  /** Verifies signature, algorithm, issuer, audience and expiry, then the claims' shape. */
+  async #verify<T>(token: string, typ: Claims['typ'], schema: z.ZodType<T>, invalid: ErrorCode, expired: ErrorCode): Promise<T> {
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, this.#key, { algorithms: ['HS256'], issuer: ISSUER, audience: typ }));
+    } catch (err) {
+      throw new AmphiError(err instanceof joseErrors.JWTExpired ? expired : invalid);
+    }
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) throw new AmphiError(invalid);
+    return parsed.data;
+  }
+}
+
+/** A random opaque token (cookie values, invites) and the hash under which it is stored. */
+export function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
+}

@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Every setting of the Amphi server, with its default. This file is the only reader of
+ * `process.env`; the embedded default needs no setting at all.
+ */
+export interface Config {
+  /** TCP port (AMPHI_PORT or PORT, default 8080). */
+  port: number;
+  /** Interface to listen on (AMPHI_HOST, default 0.0.0.0). */
+  host: string;
+  /** Public base URL used in links (AMPHI_PUBLIC_URL, default http://localhost:<port>). */
+  publicUrl: string;
+  /** Folder for the embedded database and generated secrets (AMPHI_DATA_DIR, default ./data). */
+  dataDir: string;
+  /** PostgreSQL connection string (DATABASE_URL). Unset: embedded PGlite under dataDir/pglite. */
+  databaseUrl: string | undefined;
+  /** Redis connection string (REDIS_URL). Unset: in-process state (rate limits). */
+  redisUrl: string | undefined;
+  /** Secret for signing links and tickets (AMPHI_SECRET, default generated once into dataDir/secret). */
+  secret: string;
+  /** Email of the first administrator, created on first start (AMPHI_ADMIN_EMAIL, default admin@amphi.local). */
+  adminEmail: string;
+  /** Password of the first administrator (AMPHI_ADMIN_PASSWORD, default random, written to dataDir/admin-password.txt). */
+  adminPassword: string | undefined;
+  /** Open sign-up on first start (AMPHI_OPEN_SIGNUP, default true); administrators can change it later. */
+  openSignupDefault: boolean;
+  /** Mark cookies Secure (AMPHI_COOKIE_SECURE, default: true when publicUrl is https). */
+  cookieSecure: boolean;
+  /** Session lifetime in seconds (AMPHI_SESSION_TTL_S, default 14 days). */
+  sessionTtlS: number;
+  /** Join ticket lifetime in seconds (default 60). */
+  ticketTtlS: number;
+  /** How long (ms) a lost connection keeps its place in the room (AMPHI_RESUME_GRACE_MS, default 30000). */
+  resumeGraceMs: number;
+  /** WebSocket heartbeat interval in ms (AMPHI_HEARTBEAT_MS, default 15000); a socket silent for two intervals is dropped. */
+  heartbeatMs: number;
+  /** scrypt cost as log2(N) (AMPHI_SCRYPT_LOG_N, default 16: 64 MiB, ~0.1 s). */
+  scryptLogN: number;
+  /** Requests per minute per client address on sign-in and sign-up (AMPHI_RATE_SIGNIN, default 10). */
+  rateSignInPerMin: number;
+  /** Requests per minute per client address on join (AMPHI_RATE_JOIN, default 30). */
+  rateJoinPerMin: number;
+  /** Requests per minute per client address on every other API route (AMPHI_RATE_API, default 600). */
+  rateApiPerMin: number;
+  /** Folder with the built web app (default packages/web/dist). */
+  webDist: string;
+  /** pino log level (AMPHI_LOG_LEVEL, default info). */
+  logLevel: string;
+}
+
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
+
+function int(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`Expected a non-negative integer, got "${value}"`);
+  return n;
+}
+
+function bool(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
+}
+
+/** Reads the generated secret from dataDir, creating it on first start. */
+function persistentSecret(dataDir: string): string {
+  const file = path.join(dataDir, 'secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = int(env.AMPHI_PORT ?? env.PORT, 8080);
+  const publicUrl = (env.AMPHI_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const dataDir = path.resolve(env.AMPHI_DATA_DIR ?? path.join(repoRoot, 'data'));
+  return {
+    port,
+    host: env.AMPHI_HOST ?? '0.0.0.0',
+    publicUrl,
+    dataDir,
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    secret: env.AMPHI_SECRET || persistentSecret(dataDir),
+    adminEmail: (env.AMPHI_ADMIN_EMAIL ?? 'admin@amphi.local').toLowerCase(),
+    adminPassword: env.AMPHI_ADMIN_PASSWORD || undefined,
+    openSignupDefault: bool(env.AMPHI_OPEN_SIGNUP, true),
+    cookieSecure: bool(env.AMPHI_COOKIE_SECURE, publicUrl.startsWith('https:')),
+    sessionTtlS: int(env.AMPHI_SESSION_TTL_S, 14 * 24 * 3600),
+    ticketTtlS: 60,
+    resumeGraceMs: int(env.AMPHI_RESUME_GRACE_MS, 30_000),
+    heartbeatMs: int(env.AMPHI_HEARTBEAT_MS, 15_000),
+    scryptLogN: int(env.AMPHI_SCRYPT_LOG_N, 16),
+    rateSignInPerMin: int(env.AMPHI_RATE_SIGNIN, 10),
+    rateJoinPerMin: int(env.AMPHI_RATE_JOIN, 30),
+    rateApiPerMin: int(env.AMPHI_RATE_API, 600),
+    webDist: path.resolve(env.AMPHI_WEB_DIST ?? path.join(repoRoot, 'packages/web/dist')),
+    logLevel: env.AMPHI_LOG_LEVEL ?? 'info',
+  };
+}
+
+/**
+ * A configuration for tests: a throwaway data folder, cheap hashing, and the database and
+ * Redis of DATABASE_URL / REDIS_URL when set (so CI runs the same suite on both storage paths).
+ */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    ...loadConfig({ AMPHI_SECRET: 'test-secret-'.padEnd(40, 'x'), AMPHI_DATA_DIR: path.join(repoRoot, '.tmp', 'unused') }),
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    redisUrl: process.env.REDIS_URL || undefined,
+    scryptLogN: 10,
+    logLevel: process.env.AMPHI_TEST_LOG_LEVEL ?? 'silent',
+    ...overrides,
+  };
+}

@@ -1,0 +1,324 @@
+import { randomUUID } from 'node:crypto';
+import { AmphiError, ERRORS, type ClientMessage, type LobbyEntry, type ServerMessage, type RoomInfo } from '@amphi/protocol';
+import { LiveSession, can, type Identity } from '../rooms/index.js';
+import type { RoomRecord, RoomStore } from '../storage/index.js';
+import type { TokenSigner, TicketClaims } from '../auth/tokens.js';
+import { sha256 } from '../auth/tokens.js';
+import { CLOSE, type Peer } from './Peer.js';
+
+interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface RoomHubOptions {
+  rooms: RoomStore;
+  signer: TokenSigner;
+  log: Logger;
+  /** How long (ms) a lost connection keeps its place. */
+  resumeGraceMs: number;
+  /** Join ticket lifetime in seconds (used tickets are remembered this long). */
+  ticketTtlS: number;
+  now?: () => number;
+}
+
+/** Where a connection is attached, once it said hello. */
+export interface Attachment {
+  roomId: string;
+  participantId: string;
+}
+
+interface RoomRuntime {
+  roomId: string;
+  session: LiveSession;
+  peers: Map<string, Peer>;
+  graceTimers: Map<string, NodeJS.Timeout>;
+  /** Participant being placed by `arrive`, whose own status is sent in the welcome instead. */
+  arriving: string | null;
+  /** Database writes of this room, chained so a session's end is never written before its start. */
+  persisted: Promise<void>;
+}
+
+export function toRoomInfo(room: RoomRecord): RoomInfo {
+  return { id: room.id, title: room.title, kind: room.kind, settings: room.settings };
+}
+
+/**
+ * The live side of rooms on this instance: one LiveSession per active room, the peers
+ * attached to it, and the translation of domain events into protocol messages.
+ *
+ * Close cascade: `close()` ends every live session (peers are told and disconnected,
+ * sessions recorded as ended), clears grace timers, and refuses new hellos.
+ */
+export class RoomHub {
+  readonly #options: RoomHubOptions;
+  readonly #now: () => number;
+  readonly #runtimes = new Map<string, RoomRuntime>();
+  readonly #loading = new Map<string, Promise<RoomRuntime>>();
+  readonly #usedTickets = new Map<string, number>();
+  readonly #writes = new Set<Promise<void>>();
+  #closed = false;
+
+  constructor(options: RoomHubOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Number of rooms with a session (pending or live), live sessions, and attached peers. */
+  stats(): { activeRooms: number; liveSessions: number; peers: number } {
+    let live = 0;
+    let peers = 0;
+    for (const rt of this.#runtimes.values()) {
+      if (rt.session.state === 'live') live++;
+      peers += rt.peers.size;
+    }
+    return { activeRooms: this.#runtimes.size, liveSessions: live, peers };
+  }
+
+  /** People joined to the room's live session now (0 when none runs). */
+  liveCount(roomId: string): number {
+    return this.#runtimes.get(roomId)?.session.joinedCount ?? 0;
+  }
+
+  /** First message of a socket: a join ticket. */
+  async hello(peer: Peer, ticket: string): Promise<Attachment> {
+    this.#assertOpen();
+    const claims = await this.#options.signer.verifyTicket(ticket);
+    this.#useTicketOnce(ticket);
+    if (claims.lid !== undefined) {
+      const link = await this.#options.rooms.findLink(claims.lid);
+      if (!link || link.revoked) throw new AmphiError('LINK_REVOKED');
+    }
+    const rt = await this.#runtime(claims.rid);
+    const participantId = randomUUID();
+    return this.#arrive(rt, peer, claims, participantId);
+  }
+
+  /** First message of a socket that takes back a place after a lost connection. */
+  async resume(peer: Peer, resumeToken: string): Promise<Attachment> {
+    this.#assertOpen();
+    const claims = await this.#options.signer.verifyResume(resumeToken);
+    const rt = this.#runtimes.get(claims.rid);
+    if (!rt || !rt.session.has(claims.pid)) throw new AmphiError('RESUME_EXPIRED');
+    const timer = rt.graceTimers.get(claims.pid);
+    if (timer) clearTimeout(timer);
+    rt.graceTimers.delete(claims.pid);
+    const previous = rt.peers.get(claims.pid);
+    rt.peers.set(claims.pid, peer);
+    if (previous && previous !== peer) previous.close(CLOSE.replaced, 'replaced');
+    rt.session.reconnect(claims.pid);
+    await this.#welcome(rt, claims.pid);
+    return { roomId: rt.roomId, participantId: claims.pid };
+  }
+
+  /** A message from an attached peer. Throws AmphiError for the gateway to report. */
+  handle(attachment: Attachment, message: ClientMessage): void {
+    const rt = this.#runtimes.get(attachment.roomId);
+    if (!rt || !rt.session.has(attachment.participantId)) throw new AmphiError('SESSION_ENDED');
+    const pid = attachment.participantId;
+    const session = rt.session;
+    switch (message.type) {
+      case 'hello':
+      case 'resume':
+        throw new AmphiError('ALREADY_JOINED');
+      case 'ping':
+        rt.peers.get(pid)?.send({ type: 'pong', ...(message.t !== undefined ? { t: message.t } : {}), serverTime: this.#now() });
+        return;
+      case 'hand.raise':
+        return session.raiseHand(pid);
+      case 'hand.lower':
+        return session.lowerHand(pid, message.participantId);
+      case 'media.state':
+        return session.setMedia(pid, { mic: message.mic, cam: message.cam });
+      case 'lobby.admit':
+        return session.admit(pid, message.participantId);
+      case 'lobby.deny':
+        return session.deny(pid, message.participantId, message.reason);
+      case 'participant.setRole':
+        return session.setRole(pid, message.participantId, message.role);
+      case 'participant.remove':
+        return session.remove(pid, message.participantId, message.reason);
+      case 'session.end':
+        return session.end(pid, 'moderator');
+      case 'leave': {
+        const peer = rt.peers.get(pid);
+        rt.peers.delete(pid);
+        session.leave(pid, 'left');
+        peer?.close(CLOSE.normal, 'left');
+        return;
+      }
+    }
+  }
+
+  /** The peer's connection closed: keep the place for the grace period. */
+  detach(attachment: Attachment, peer: Peer): void {
+    const rt = this.#runtimes.get(attachment.roomId);
+    if (!rt || rt.peers.get(attachment.participantId) !== peer) return;
+    const pid = attachment.participantId;
+    rt.peers.delete(pid);
+    if (!rt.session.has(pid)) return;
+    rt.session.disconnect(pid);
+    rt.graceTimers.set(
+      pid,
+      setTimeout(() => {
+        rt.graceTimers.delete(pid);
+        rt.session.leave(pid, 'timeout');
+      }, this.#options.resumeGraceMs),
+    );
+  }
+
+  /** A room's title, kind or settings changed through the API. */
+  roomUpdated(room: RoomRecord): void {
+    this.#runtimes.get(room.id)?.session.updateRoom(toRoomInfo(room));
+  }
+
+  /** The room was deleted: end its session. */
+  roomDeleted(roomId: string): void {
+    this.#runtimes.get(roomId)?.session.end(null, 'closed');
+  }
+
+  /** Ends every session and refuses new connections; safe to call twice. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const rt of [...this.#runtimes.values()]) rt.session.close();
+    this.#usedTickets.clear();
+  }
+
+  /** Resolves when every database write started so far has finished (used on shutdown). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#writes]);
+  }
+
+  #persist(rt: RoomRuntime, write: () => Promise<void>): void {
+    const done = rt.persisted.then(write).catch((err: unknown) => this.#options.log.error({ err, roomId: rt.roomId }, 'could not record live session'));
+    rt.persisted = done;
+    this.#writes.add(done);
+    void done.finally(() => this.#writes.delete(done));
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new AmphiError('SESSION_ENDED', 'The server is shutting down.');
+  }
+
+  #useTicketOnce(ticket: string): void {
+    const now = this.#now();
+    for (const [key, expiry] of this.#usedTickets) if (expiry < now) this.#usedTickets.delete(key);
+    const key = sha256(ticket);
+    if (this.#usedTickets.has(key)) throw new AmphiError('TICKET_INVALID', 'This join ticket was already used.');
+    this.#usedTickets.set(key, now + this.#options.ticketTtlS * 1000);
+  }
+
+  async #arrive(rt: RoomRuntime, peer: Peer, claims: TicketClaims, participantId: string): Promise<Attachment> {
+    const identity: Identity = { participantId, name: claims.name, role: claims.role, userId: claims.uid };
+    rt.peers.set(participantId, peer);
+    rt.arriving = participantId;
+    try {
+      rt.session.arrive(identity);
+    } catch (err) {
+      rt.peers.delete(participantId);
+      throw err;
+    } finally {
+      rt.arriving = null;
+    }
+    await this.#welcome(rt, participantId);
+    return { roomId: rt.roomId, participantId };
+  }
+
+  async #welcome(rt: RoomRuntime, pid: string): Promise<void> {
+    const session = rt.session;
+    const you = session.participant(pid);
+    const status = session.statusOf(pid);
+    const peer = rt.peers.get(pid);
+    if (!you || !status || !peer) return;
+    const resumeToken = await this.#options.signer.sign({ typ: 'resume', rid: rt.roomId, pid }, Math.ceil(this.#options.resumeGraceMs / 1000) + 3600 * 12);
+    peer.send({ type: 'welcome', participantId: pid, resumeToken, resumeWithinMs: this.#options.resumeGraceMs, status, you, room: session.room, session: session.info });
+    if (status === 'joined') this.#sendPresence(rt, pid);
+  }
+
+  #sendPresence(rt: RoomRuntime, pid: string): void {
+    const me = rt.session.participant(pid);
+    const lobby: LobbyEntry[] = me && can(me.role, 'lobby.manage', rt.session.room.settings) ? rt.session.lobby() : [];
+    rt.peers.get(pid)?.send({ type: 'presence', participants: rt.session.participants(), lobby });
+  }
+
+  /** Sends to everyone joined (optionally only those allowed to manage the lobby). */
+  #broadcast(rt: RoomRuntime, message: ServerMessage, filter: { except?: string; lobbyManagers?: boolean } = {}): void {
+    for (const [pid, peer] of rt.peers) {
+      if (pid === filter.except || rt.session.statusOf(pid) !== 'joined') continue;
+      if (filter.lobbyManagers && !rt.session.allows(pid, 'lobby.manage')) continue;
+      peer.send(message);
+    }
+  }
+
+  async #runtime(roomId: string): Promise<RoomRuntime> {
+    const existing = this.#runtimes.get(roomId);
+    if (existing) return existing;
+    let loading = this.#loading.get(roomId);
+    if (!loading) {
+      loading = this.#load(roomId).finally(() => this.#loading.delete(roomId));
+      this.#loading.set(roomId, loading);
+    }
+    return loading;
+  }
+
+  async #load(roomId: string): Promise<RoomRuntime> {
+    const room = await this.#options.rooms.get(roomId);
+    if (!room) throw new AmphiError('ROOM_NOT_FOUND');
+    this.#assertOpen();
+    const session = new LiveSession({ room: toRoomInfo(room), now: this.#now, newId: randomUUID });
+    const rt: RoomRuntime = { roomId, session, peers: new Map(), graceTimers: new Map(), arriving: null, persisted: Promise.resolve() };
+    session.onListenerError = (error, event) => this.#options.log.error({ err: error, event, roomId }, 'room event listener failed');
+    this.#wire(rt);
+    this.#runtimes.set(roomId, rt);
+    return rt;
+  }
+
+  #wire(rt: RoomRuntime): void {
+    const { session, roomId } = rt;
+    const log = this.#options.log;
+    session.on('statusChanged', (pid, status) => {
+      if (pid === rt.arriving) return;
+      rt.peers.get(pid)?.send({ type: 'status', status, session: session.info });
+      if (status === 'joined') this.#sendPresence(rt, pid);
+    });
+    session.on('participantJoined', (participant) => this.#broadcast(rt, { type: 'participant.joined', participant }, { except: participant.id }));
+    session.on('participantUpdated', (participant, previousRole) => {
+      this.#broadcast(rt, { type: 'participant.updated', participant });
+      // A new role may show or hide the lobby: give the person a fresh picture.
+      if (participant.role !== previousRole) this.#sendPresence(rt, participant.id);
+    });
+    session.on('participantLeft', (participantId, reason) => this.#broadcast(rt, { type: 'participant.left', participantId, reason }));
+    session.on('lobbyEntered', (entry) => this.#broadcast(rt, { type: 'lobby.entered', entry }, { lobbyManagers: true }));
+    session.on('lobbyLeft', (participantId, outcome) => this.#broadcast(rt, { type: 'lobby.left', participantId, outcome }, { lobbyManagers: true }));
+    session.on('roomUpdated', (room) => {
+      for (const peer of rt.peers.values()) peer.send({ type: 'room.updated', room });
+    });
+    session.on('removed', (pid, reason, message) => {
+      const peer = rt.peers.get(pid);
+      rt.peers.delete(pid);
+      const timer = rt.graceTimers.get(pid);
+      if (timer) clearTimeout(timer);
+      rt.graceTimers.delete(pid);
+      if (!peer) return;
+      peer.send({ type: 'removed', reason, ...(message !== undefined ? { message } : {}) });
+      peer.close(reason === 'removed' ? CLOSE.removed : reason === 'denied' ? CLOSE.denied : CLOSE.ended, ERRORS[reason === 'removed' ? 'REMOVED' : reason === 'denied' ? 'LOBBY_DENIED' : 'SESSION_ENDED'].message);
+    });
+    session.on('started', (info) => {
+      log.info({ roomId, sessionId: info.id }, 'live session started');
+      this.#persist(rt, () => this.#options.rooms.recordSessionStart(info.id, roomId, new Date(info.startedAt)));
+    });
+    session.on('ended', (info, reason) => {
+      if (!info) return;
+      log.info({ roomId, sessionId: info.id, reason }, 'live session ended');
+      const endedAt = new Date(this.#now());
+      this.#persist(rt, () => this.#options.rooms.recordSessionEnd(info.id, endedAt, reason, session.peak));
+    });
+    session.on('closed', () => {
+      for (const timer of rt.graceTimers.values()) clearTimeout(timer);
+      rt.graceTimers.clear();
+      if (this.#runtimes.get(roomId) === rt) this.#runtimes.delete(roomId);
+    });
+  }
+}

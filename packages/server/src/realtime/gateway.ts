@@ -1,0 +1,133 @@
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import { AmphiError, ClientMessage, ERRORS, MAX_MESSAGE_BYTES, CLIENT_MESSAGE_TYPES, type ErrorCode, type ServerMessage } from '@amphi/protocol';
+import { CLOSE, type Peer } from './Peer.js';
+import type { Attachment, RoomHub } from './RoomHub.js';
+
+export interface GatewayOptions {
+  hub: RoomHub;
+  /** WebSocket heartbeat interval in ms; a socket that misses two is dropped. */
+  heartbeatMs: number;
+  /** Time (ms) a new socket has to send its hello (default 10000). */
+  helloTimeoutMs?: number;
+}
+
+/** Hard cap enforced by `ws` itself (the socket is closed with 1009); softer cap below answers with an error. */
+export const MAX_FRAME_BYTES = 256 * 1024;
+
+interface SocketState {
+  alive: boolean;
+  attachment: Attachment | null;
+  /** A hello or resume is being processed: further messages wait for the answer. */
+  pending: Promise<void> | null;
+}
+
+function errorMessage(code: ErrorCode, id?: string, message?: string): ServerMessage {
+  return { type: 'error', code, message: message ?? ERRORS[code].message, ...(id !== undefined ? { id } : {}) };
+}
+
+/** Reads the `id` of a message that failed validation, so the error can still be correlated. */
+function requestIdOf(value: unknown): string | undefined {
+  if (typeof value === 'object' && value !== null && 'id' in value && typeof value.id === 'string' && value.id.length <= 64) return value.id;
+  return undefined;
+}
+
+/**
+ * The WebSocket edge at /ws: size cap, JSON parsing, schema validation, the hello rule,
+ * heartbeats. Everything that passes is handed to the room hub; errors are answered with
+ * a code and never affect other sockets.
+ */
+export function registerGateway(app: FastifyInstance, options: GatewayOptions): { sockets: () => number } {
+  const sockets = new Map<WebSocket, SocketState>();
+  const { hub } = options;
+
+  const heartbeat = setInterval(() => {
+    for (const [socket, state] of sockets) {
+      if (!state.alive) {
+        socket.terminate();
+        continue;
+      }
+      state.alive = false;
+      socket.ping();
+    }
+  }, options.heartbeatMs);
+  heartbeat.unref();
+
+  app.addHook('onClose', async () => {
+    clearInterval(heartbeat);
+    for (const socket of sockets.keys()) socket.close(CLOSE.shutdown, 'shutdown');
+  });
+
+  app.get('/ws', { websocket: true, schema: { hide: true } }, (socket, request) => {
+    const state: SocketState = { alive: true, attachment: null, pending: null };
+    sockets.set(socket, state);
+    const peer: Peer = {
+      send: (message) => {
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+      },
+      close: (code, reason) => socket.close(code, reason),
+    };
+    const fail = (error: unknown, id?: string) => {
+      const code: ErrorCode = error instanceof AmphiError ? error.code : 'INTERNAL';
+      if (!(error instanceof AmphiError)) request.log.error({ err: error }, 'websocket message failed');
+      peer.send(errorMessage(code, id, error instanceof AmphiError ? error.message : undefined));
+      if (ERRORS[code].closesSocket) socket.close(CLOSE.error, code);
+    };
+
+    const helloTimer = setTimeout(() => {
+      if (!state.attachment && !state.pending) fail(new AmphiError('NOT_AUTHENTICATED', 'Send hello first.'));
+    }, options.helloTimeoutMs ?? 10_000);
+
+    socket.on('pong', () => (state.alive = true));
+    socket.on('close', () => {
+      clearTimeout(helloTimer);
+      sockets.delete(socket);
+      if (state.attachment) hub.detach(state.attachment, peer);
+    });
+    socket.on('error', (err) => request.log.warn({ err }, 'websocket error'));
+
+    socket.on('message', (data, isBinary) => {
+      state.alive = true;
+      const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
+      if (isBinary) return fail(new AmphiError('INVALID_MESSAGE', 'Binary messages are not part of the protocol.'));
+      if (size > MAX_MESSAGE_BYTES) return fail(new AmphiError('MESSAGE_TOO_LARGE'));
+      let json: unknown;
+      try {
+        json = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8'));
+      } catch {
+        return fail(new AmphiError('INVALID_JSON'));
+      }
+      const parsed = ClientMessage.safeParse(json);
+      if (!parsed.success) {
+        const type = typeof json === 'object' && json !== null && 'type' in json ? json.type : undefined;
+        const known = typeof type === 'string' && (CLIENT_MESSAGE_TYPES as readonly string[]).includes(type);
+        const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ');
+        return fail(new AmphiError(known ? 'INVALID_MESSAGE' : 'UNKNOWN_MESSAGE_TYPE', known ? detail : undefined), requestIdOf(json));
+      }
+      const message = parsed.data;
+      const run = async () => {
+        if (state.pending) await state.pending;
+        if (socket.readyState !== socket.OPEN) return;
+        if (!state.attachment) {
+          if (message.type !== 'hello' && message.type !== 'resume') throw new AmphiError('NOT_AUTHENTICATED', 'Send hello first.');
+          const attach = message.type === 'hello' ? hub.hello(peer, message.ticket) : hub.resume(peer, message.resumeToken);
+          const pending = attach.then((attachment) => {
+            state.attachment = attachment;
+            clearTimeout(helloTimer);
+            // The socket may have closed while joining: release the place as a disconnect would.
+            if (socket.readyState !== socket.OPEN) hub.detach(attachment, peer);
+          });
+          state.pending = pending.catch(() => undefined);
+          await pending;
+          state.pending = null;
+        } else {
+          hub.handle(state.attachment, message);
+        }
+        if (message.id !== undefined && message.type !== 'ping') peer.send({ type: 'ack', id: message.id });
+      };
+      run().catch((error: unknown) => fail(error, message.id));
+    });
+  });
+
+  return { sockets: () => sockets.size };
+}

@@ -1,0 +1,383 @@
+import {
+  AmphiError,
+  type LeaveReason,
+  type LobbyEntry,
+  type Participant,
+  type ParticipantStatus,
+  type Role,
+  type RoomInfo,
+  type SessionInfo,
+} from '@amphi/protocol';
+import { TypedEmitter } from '../lib/TypedEmitter.js';
+import { can, type Action } from './permissions.js';
+
+/** Who arrives: identity established at the edge (account, link, guest name). */
+export interface Identity {
+  participantId: string;
+  name: string;
+  role: Role;
+  userId?: string | undefined;
+}
+
+export type SessionState = 'pending' | 'live' | 'ended';
+export type EndReason = 'moderator' | 'empty' | 'closed';
+/** Why a person's place was taken away (the socket is closed after telling them). */
+export type RemovalReason = 'removed' | 'denied' | 'ended';
+
+export interface LiveSessionEvents extends Record<string, unknown[]> {
+  participantJoined: [participant: Participant];
+  participantUpdated: [participant: Participant, previousRole: Role];
+  participantLeft: [participantId: string, reason: LeaveReason];
+  lobbyEntered: [entry: LobbyEntry];
+  lobbyLeft: [participantId: string, outcome: 'admitted' | 'denied' | 'left'];
+  /** A person's own status changed (waiting → lobby → joined). */
+  statusChanged: [participantId: string, status: ParticipantStatus];
+  /** A person lost their place and must be told and disconnected. */
+  removed: [participantId: string, reason: RemovalReason, message: string | undefined];
+  roomUpdated: [room: RoomInfo];
+  started: [session: SessionInfo];
+  ended: [session: SessionInfo | null, reason: EndReason];
+  closed: [];
+}
+
+interface Person {
+  identity: Identity;
+  status: ParticipantStatus;
+  since: number;
+  handRaisedAt: number | undefined;
+  mic: boolean;
+  cam: boolean;
+  connected: boolean;
+}
+
+export interface LiveSessionOptions {
+  room: RoomInfo;
+  /** Milliseconds since epoch (injected so tests control time). */
+  now?: () => number;
+  /** Id for the session once it starts. */
+  newId: () => string;
+}
+
+/**
+ * One occurrence of a room, from the first arrival to its end. Pure domain: no I/O.
+ *
+ * Lifecycle: `pending` (people wait for a moderator) → `live` (started when the first
+ * moderator arrives) → `ended` (a moderator ends it, or the last joined person leaves).
+ * A pending session that everyone leaves simply closes. `close()` is safe to call twice.
+ */
+export class LiveSession extends TypedEmitter<LiveSessionEvents> {
+  #room: RoomInfo;
+  #state: SessionState = 'pending';
+  #info: SessionInfo | null = null;
+  #people = new Map<string, Person>();
+  #peak = 0;
+  #closed = false;
+  readonly #now: () => number;
+  readonly #newId: () => string;
+
+  constructor(options: LiveSessionOptions) {
+    super();
+    this.#room = options.room;
+    this.#now = options.now ?? Date.now;
+    this.#newId = options.newId;
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+  get info(): SessionInfo | null {
+    return this.#info;
+  }
+  get room(): RoomInfo {
+    return this.#room;
+  }
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+  /** Most people joined at once during the session. */
+  get peak(): number {
+    return this.#peak;
+  }
+  get joinedCount(): number {
+    let n = 0;
+    for (const p of this.#people.values()) if (p.status === 'joined') n++;
+    return n;
+  }
+
+  has(participantId: string): boolean {
+    return this.#people.has(participantId);
+  }
+  statusOf(participantId: string): ParticipantStatus | undefined {
+    return this.#people.get(participantId)?.status;
+  }
+  participant(participantId: string): Participant | undefined {
+    const person = this.#people.get(participantId);
+    return person && toParticipant(person);
+  }
+  /** Whether this person, as they are now, may do the action. */
+  allows(participantId: string, action: Action): boolean {
+    const person = this.#people.get(participantId);
+    return person !== undefined && person.status === 'joined' && can(person.identity.role, action, this.#room.settings);
+  }
+
+  /** People in the room (joined), in order of arrival. */
+  participants(): Participant[] {
+    return [...this.#people.values()].filter((p) => p.status === 'joined').map(toParticipant);
+  }
+  /** People held in the lobby, in order of arrival. */
+  lobby(): LobbyEntry[] {
+    return [...this.#people.values()].filter((p) => p.status === 'lobby').map(toLobbyEntry);
+  }
+
+  /** Someone arrives: they wait, go to the lobby or join, by the rules. Returns where they are. */
+  arrive(identity: Identity): ParticipantStatus {
+    this.#assertOpen();
+    if (this.#people.has(identity.participantId)) throw new AmphiError('INVALID_STATE', 'Already in this session.');
+    const person: Person = {
+      identity: { ...identity },
+      status: 'waiting',
+      since: this.#now(),
+      handRaisedAt: undefined,
+      mic: false,
+      cam: false,
+      connected: true,
+    };
+    this.#people.set(identity.participantId, person);
+    if (this.#state === 'live') this.#place(person);
+    else if (can(identity.role, 'session.start', this.#room.settings)) this.#start();
+    return person.status;
+  }
+
+  admit(actorId: string, targetId: string): void {
+    this.#authorize(actorId, 'lobby.manage');
+    const target = this.#inLobby(targetId);
+    this.emit('lobbyLeft', targetId, 'admitted');
+    this.#join(target);
+  }
+
+  deny(actorId: string, targetId: string, reason?: string): void {
+    this.#authorize(actorId, 'lobby.manage');
+    this.#inLobby(targetId);
+    this.#people.delete(targetId);
+    this.emit('lobbyLeft', targetId, 'denied');
+    this.emit('removed', targetId, 'denied', reason);
+  }
+
+  setRole(actorId: string, targetId: string, role: Role): void {
+    this.#authorize(actorId, 'participant.setRole');
+    const target = this.#joined(targetId);
+    const previous = target.identity.role;
+    if (previous === role) return;
+    if (previous === 'moderator' && this.#moderatorCount() === 1) {
+      throw new AmphiError('INVALID_STATE', 'The room needs at least one moderator.');
+    }
+    target.identity.role = role;
+    this.#enforceMediaRules(target);
+    this.emit('participantUpdated', toParticipant(target), previous);
+  }
+
+  remove(actorId: string, targetId: string, reason?: string): void {
+    this.#authorize(actorId, 'participant.remove');
+    if (actorId === targetId) throw new AmphiError('INVALID_STATE', 'Use leave to leave the room.');
+    const target = this.#people.get(targetId);
+    if (!target) throw new AmphiError('PARTICIPANT_NOT_FOUND');
+    this.#people.delete(targetId);
+    if (target.status === 'joined') this.emit('participantLeft', targetId, 'removed');
+    else if (target.status === 'lobby') this.emit('lobbyLeft', targetId, 'left');
+    this.emit('removed', targetId, 'removed', reason);
+  }
+
+  raiseHand(actorId: string): void {
+    this.#authorize(actorId, 'hand.raise');
+    const person = this.#joined(actorId);
+    if (person.handRaisedAt !== undefined) return;
+    person.handRaisedAt = this.#now();
+    this.emit('participantUpdated', toParticipant(person), person.identity.role);
+  }
+
+  /** Lowers one's own hand, or another person's when allowed to. */
+  lowerHand(actorId: string, targetId: string = actorId): void {
+    this.#joined(actorId);
+    if (targetId !== actorId) this.#authorize(actorId, 'hand.lowerOthers');
+    const target = this.#joined(targetId);
+    if (target.handRaisedAt === undefined) return;
+    target.handRaisedAt = undefined;
+    this.emit('participantUpdated', toParticipant(target), target.identity.role);
+  }
+
+  /** Microphone and camera state; turning one on needs the permission. */
+  setMedia(actorId: string, change: { mic?: boolean | undefined; cam?: boolean | undefined }): void {
+    const person = this.#joined(actorId);
+    if (change.mic === true && !person.mic) this.#authorize(actorId, 'media.unmute');
+    if (change.cam === true && !person.cam) this.#authorize(actorId, 'media.camera');
+    const mic = change.mic ?? person.mic;
+    const cam = change.cam ?? person.cam;
+    if (mic === person.mic && cam === person.cam) return;
+    person.mic = mic;
+    person.cam = cam;
+    this.emit('participantUpdated', toParticipant(person), person.identity.role);
+  }
+
+  /** The person's connection dropped; they keep their place until `leave(…, 'timeout')`. */
+  disconnect(participantId: string): void {
+    const person = this.#people.get(participantId);
+    if (!person || !person.connected) return;
+    person.connected = false;
+    if (person.status === 'joined') this.emit('participantUpdated', toParticipant(person), person.identity.role);
+  }
+
+  reconnect(participantId: string): void {
+    const person = this.#people.get(participantId);
+    if (!person) throw new AmphiError('RESUME_EXPIRED');
+    if (person.connected) return;
+    person.connected = true;
+    if (person.status === 'joined') this.emit('participantUpdated', toParticipant(person), person.identity.role);
+  }
+
+  /** The person leaves (by choice or after the reconnection grace period). */
+  leave(participantId: string, reason: 'left' | 'timeout'): void {
+    const person = this.#people.get(participantId);
+    if (!person) return;
+    this.#people.delete(participantId);
+    if (person.status === 'joined') this.emit('participantLeft', participantId, reason);
+    else if (person.status === 'lobby') this.emit('lobbyLeft', participantId, 'left');
+    this.#endIfEmpty();
+  }
+
+  /** Room title, kind or settings changed. Turning the lobby off admits everyone in it. */
+  updateRoom(room: RoomInfo): void {
+    if (this.#closed) return;
+    this.#room = room;
+    this.emit('roomUpdated', room);
+    for (const person of this.#people.values()) {
+      if (person.status === 'lobby' && !room.settings.lobby) {
+        this.emit('lobbyLeft', person.identity.participantId, 'admitted');
+        this.#join(person);
+      } else if (person.status === 'joined') {
+        this.#enforceMediaRules(person, true);
+      }
+    }
+  }
+
+  /** Ends the session for everyone. With an actor, only if their role allows it. */
+  end(actorId: string | null, reason: EndReason = 'moderator'): void {
+    if (actorId !== null) this.#authorize(actorId, 'session.end');
+    if (this.#closed) return;
+    const wasLive = this.#state === 'live';
+    this.#state = 'ended';
+    const ids = [...this.#people.keys()];
+    this.#people.clear();
+    for (const id of ids) this.emit('removed', id, 'ended', undefined);
+    if (wasLive) this.emit('ended', this.#info, reason);
+    this.close();
+  }
+
+  /** Releases the session: safe to call twice; emits `closed` once. */
+  close(): void {
+    if (this.#closed) return;
+    if (this.#state !== 'ended') {
+      this.end(null, 'closed');
+      return;
+    }
+    this.#closed = true;
+    this.emit('closed');
+    this.removeAllListeners();
+  }
+
+  #start(): void {
+    this.#state = 'live';
+    this.#info = { id: this.#newId(), startedAt: this.#now() };
+    this.emit('started', this.#info);
+    // Moderators first, so the lobby has someone to watch it before anyone enters it.
+    const waiting = [...this.#people.values()].filter((p) => p.status === 'waiting');
+    waiting.sort((a, b) => Number(b.identity.role === 'moderator') - Number(a.identity.role === 'moderator'));
+    for (const person of waiting) this.#place(person);
+  }
+
+  #place(person: Person): void {
+    if (this.#room.settings.lobby && !can(person.identity.role, 'lobby.bypass', this.#room.settings)) {
+      person.status = 'lobby';
+      person.since = this.#now();
+      this.emit('statusChanged', person.identity.participantId, 'lobby');
+      this.emit('lobbyEntered', toLobbyEntry(person));
+    } else {
+      this.#join(person);
+    }
+  }
+
+  #join(person: Person): void {
+    person.status = 'joined';
+    person.since = this.#now();
+    this.#peak = Math.max(this.#peak, this.joinedCount);
+    this.emit('statusChanged', person.identity.participantId, 'joined');
+    this.emit('participantJoined', toParticipant(person));
+  }
+
+  #enforceMediaRules(person: Person, announce = false): void {
+    const role = person.identity.role;
+    const settings = this.#room.settings;
+    const mic = person.mic && can(role, 'media.unmute', settings);
+    const cam = person.cam && can(role, 'media.camera', settings);
+    const changed = mic !== person.mic || cam !== person.cam;
+    person.mic = mic;
+    person.cam = cam;
+    if (changed && announce) this.emit('participantUpdated', toParticipant(person), role);
+  }
+
+  #endIfEmpty(): void {
+    if (this.#people.size === 0) {
+      this.end(null, 'empty');
+    } else if (this.#state === 'live' && this.joinedCount === 0) {
+      this.end(null, 'empty');
+    }
+  }
+
+  #moderatorCount(): number {
+    let n = 0;
+    for (const p of this.#people.values()) if (p.status === 'joined' && p.identity.role === 'moderator') n++;
+    return n;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed || this.#state === 'ended') throw new AmphiError('SESSION_ENDED');
+  }
+
+  #authorize(actorId: string, action: Action): void {
+    this.#assertOpen();
+    const actor = this.#people.get(actorId);
+    if (!actor || actor.status !== 'joined') throw new AmphiError('NOT_ALLOWED', 'You are not in the room yet.');
+    if (!can(actor.identity.role, action, this.#room.settings)) throw new AmphiError('NOT_ALLOWED');
+  }
+
+  #joined(participantId: string): Person {
+    this.#assertOpen();
+    const person = this.#people.get(participantId);
+    if (!person || person.status !== 'joined') throw new AmphiError('PARTICIPANT_NOT_FOUND');
+    return person;
+  }
+
+  #inLobby(participantId: string): Person {
+    const person = this.#people.get(participantId);
+    if (!person || person.status !== 'lobby') throw new AmphiError('PARTICIPANT_NOT_FOUND', 'This person is not in the lobby.');
+    return person;
+  }
+}
+
+function toParticipant(person: Person): Participant {
+  const { identity } = person;
+  return {
+    id: identity.participantId,
+    name: identity.name,
+    role: identity.role,
+    ...(identity.userId !== undefined ? { userId: identity.userId } : {}),
+    handRaised: person.handRaisedAt !== undefined,
+    ...(person.handRaisedAt !== undefined ? { handRaisedAt: person.handRaisedAt } : {}),
+    mic: person.mic,
+    cam: person.cam,
+    connected: person.connected,
+  };
+}
+
+function toLobbyEntry(person: Person): LobbyEntry {
+  return { id: person.identity.participantId, name: person.identity.name, role: person.identity.role, since: person.since };
+}

@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { RoomSettings, type LinkRole, type RoomKind } from '@amphi/protocol';
+import type { Db } from './database.js';
+
+export interface CoHostRecord {
+  userId: string;
+  email: string;
+  name: string;
+}
+
+export interface RoomRecord {
+  id: string;
+  title: string;
+  kind: RoomKind;
+  settings: RoomSettings;
+  ownerId: string;
+  cohosts: CoHostRecord[];
+  createdAt: Date;
+}
+
+export interface LinkRecord {
+  id: string;
+  roomId: string;
+  role: LinkRole;
+  createdAt: Date;
+  expiresAt: Date | null;
+}
+
+/** Rooms, their co-hosts, join links and live-session history, in the database. */
+export class RoomStore {
+  readonly #db: Db;
+  readonly #now: () => Date;
+
+  constructor(db: Db, now: () => Date = () => new Date()) {
+    this.#db = db;
+    this.#now = now;
+  }
+
+  /** Creates a room with its two join links. */
+  async create(ownerId: string, input: { title: string; kind: RoomKind; settings: RoomSettings }): Promise<RoomRecord> {
+    const id = randomUUID();
+    const now = this.#now();
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.insertInto('rooms').values({ id, title: input.title, kind: input.kind, owner_id: ownerId, settings: JSON.stringify(input.settings), created_at: now, updated_at: now }).execute();
+      await trx
+        .insertInto('room_links')
+        .values((['moderator', 'participant'] as const).map((role) => ({ id: randomUUID(), room_id: id, role, created_at: now, expires_at: null, revoked_at: null })))
+        .execute();
+    });
+    return { id, title: input.title, kind: input.kind, settings: input.settings, ownerId, cohosts: [], createdAt: now };
+  }
+
+  async get(id: string): Promise<RoomRecord | null> {
+    const row = await this.#db.selectFrom('rooms').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return null;
+    const cohosts = await this.#cohosts([id]);
+    return toRecord(row, cohosts.get(id) ?? []);
+  }
+
+  /** Rooms the user owns or co-hosts, newest first. */
+  async listFor(userId: string): Promise<RoomRecord[]> {
+    const rows = await this.#db
+      .selectFrom('rooms')
+      .selectAll()
+      .where((eb) => eb.or([eb('owner_id', '=', userId), eb('id', 'in', eb.selectFrom('room_cohosts').select('room_id').where('user_id', '=', userId))]))
+      .orderBy('created_at', 'desc')
+      .execute();
+    const cohosts = await this.#cohosts(rows.map((r) => r.id));
+    return rows.map((row) => toRecord(row, cohosts.get(row.id) ?? []));
+  }
+
+  async update(id: string, change: { title?: string | undefined; kind?: RoomKind | undefined; settings?: RoomSettings | undefined }): Promise<void> {
+    await this.#db
+      .updateTable('rooms')
+      .set({
+        ...(change.title !== undefined ? { title: change.title } : {}),
+        ...(change.kind !== undefined ? { kind: change.kind } : {}),
+        ...(change.settings !== undefined ? { settings: JSON.stringify(change.settings) } : {}),
+        updated_at: this.#now(),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.#db.deleteFrom('rooms').where('id', '=', id).execute();
+  }
+
+  async addCohost(roomId: string, userId: string): Promise<void> {
+    await this.#db.insertInto('room_cohosts').values({ room_id: roomId, user_id: userId, added_at: this.#now() }).onConflict((oc) => oc.doNothing()).execute();
+  }
+
+  async removeCohost(roomId: string, userId: string): Promise<boolean> {
+    const result = await this.#db.deleteFrom('room_cohosts').where('room_id', '=', roomId).where('user_id', '=', userId).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /** The current (not revoked) link of each kind. */
+  async links(roomId: string): Promise<Record<LinkRole, LinkRecord>> {
+    const rows = await this.#db.selectFrom('room_links').selectAll().where('room_id', '=', roomId).where('revoked_at', 'is', null).orderBy('created_at', 'asc').execute();
+    const byRole: Partial<Record<LinkRole, LinkRecord>> = {};
+    for (const row of rows) byRole[row.role] = toLink(row);
+    if (!byRole.moderator || !byRole.participant) throw new Error(`room ${roomId} is missing a join link`);
+    return byRole as Record<LinkRole, LinkRecord>;
+  }
+
+  /** Revokes the current link of this kind and makes a new one. */
+  async rotateLink(roomId: string, role: LinkRole, expiresAt: Date | null = null): Promise<LinkRecord> {
+    const now = this.#now();
+    const row = { id: randomUUID(), room_id: roomId, role, created_at: now, expires_at: expiresAt, revoked_at: null };
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.updateTable('room_links').set({ revoked_at: now }).where('room_id', '=', roomId).where('role', '=', role).where('revoked_at', 'is', null).execute();
+      await trx.insertInto('room_links').values(row).execute();
+    });
+    return toLink(row);
+  }
+
+  /** A link by id, whether usable or why not. */
+  async findLink(linkId: string): Promise<(LinkRecord & { revoked: boolean; expired: boolean }) | null> {
+    const row = await this.#db.selectFrom('room_links').selectAll().where('id', '=', linkId).executeTakeFirst();
+    if (!row) return null;
+    const expiresAt = row.expires_at === null ? null : new Date(row.expires_at);
+    return { ...toLink(row), revoked: row.revoked_at !== null, expired: expiresAt !== null && expiresAt <= this.#now() };
+  }
+
+  async recordSessionStart(id: string, roomId: string, startedAt: Date): Promise<void> {
+    await this.#db.insertInto('live_sessions').values({ id, room_id: roomId, started_at: startedAt, ended_at: null, ended_reason: null }).execute();
+  }
+
+  async recordSessionEnd(id: string, endedAt: Date, reason: string, peak: number): Promise<void> {
+    await this.#db.updateTable('live_sessions').set({ ended_at: endedAt, ended_reason: reason, peak_participants: peak }).where('id', '=', id).execute();
+  }
+
+  /** Closes sessions left open by a previous process (live state does not survive a restart). */
+  async endInterruptedSessions(): Promise<number> {
+    const result = await this.#db.updateTable('live_sessions').set({ ended_at: this.#now(), ended_reason: 'interrupted' }).where('ended_at', 'is', null).executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async #cohosts(roomIds: string[]): Promise<Map<string, CoHostRecord[]>> {
+    const map = new Map<string, CoHostRecord[]>();
+    if (roomIds.length === 0) return map;
+    const rows = await this.#db
+      .selectFrom('room_cohosts')
+      .innerJoin('users', 'users.id', 'room_cohosts.user_id')
+      .select(['room_cohosts.room_id', 'users.id', 'users.email', 'users.name'])
+      .where('room_cohosts.room_id', 'in', roomIds)
+      .orderBy('room_cohosts.added_at', 'asc')
+      .execute();
+    for (const row of rows) {
+      const list = map.get(row.room_id) ?? [];
+      list.push({ userId: row.id, email: row.email, name: row.name });
+      map.set(row.room_id, list);
+    }
+    return map;
+  }
+}
+
+interface RoomRow {
+  id: string;
+  title: string;
+  kind: RoomKind;
+  owner_id: string;
+  settings: string;
+  created_at: Date | string;
+}
+
+function toRecord(row: RoomRow, cohosts: CoHostRecord[]): RoomRecord {
+  return {
+    id: row.id,
+    title: row.title,
+    kind: row.kind,
+    settings: RoomSettings.parse(JSON.parse(row.settings)),
+    ownerId: row.owner_id,
+    cohosts,
+    createdAt: new Date(row.created_at),
+  };
+}
+
+function toLink(row: { id: string; room_id: string; role: LinkRole; created_at: Date | string; expires_at: Date | string | null }): LinkRecord {
+  return { id: row.id, roomId: row.room_id, role: row.role, createdAt: new Date(row.created_at), expiresAt: row.expires_at === null ? null : new Date(row.expires_at) };
+}

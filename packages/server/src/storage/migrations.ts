@@ -1,0 +1,83 @@
+/**
+ * Versioned schema migrations, plain SQL that runs unchanged on PGlite and PostgreSQL.
+ * Append only: a released migration is never edited.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'accounts, rooms, links, live sessions',
+    sql: `
+      CREATE TABLE users (
+        id text PRIMARY KEY,
+        email text NOT NULL UNIQUE,
+        name text NOT NULL,
+        password_hash text NOT NULL,
+        role text NOT NULL CHECK (role IN ('admin', 'teacher')),
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE sessions (
+        id_hash text PRIMARY KEY,
+        user_id text NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        csrf_token text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX sessions_user_idx ON sessions(user_id);
+      CREATE TABLE invites (
+        id text PRIMARY KEY,
+        token_hash text NOT NULL UNIQUE,
+        email text,
+        role text NOT NULL CHECK (role IN ('admin', 'teacher')),
+        created_by text NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz NOT NULL,
+        used_at timestamptz
+      );
+      CREATE TABLE instance_settings (
+        key text PRIMARY KEY,
+        value text NOT NULL
+      );
+      CREATE TABLE rooms (
+        id text PRIMARY KEY,
+        title text NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('classroom', 'lecture')),
+        owner_id text NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        settings text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX rooms_owner_idx ON rooms(owner_id);
+      CREATE TABLE room_cohosts (
+        room_id text NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        user_id text NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        added_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (room_id, user_id)
+      );
+      CREATE INDEX room_cohosts_user_idx ON room_cohosts(user_id);
+      CREATE TABLE room_links (
+        id text PRIMARY KEY,
+        room_id text NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        role text NOT NULL CHECK (role IN ('moderator', 'participant')),
+        created_at timestamptz NOT NULL DEFAULT now(),
+        expires_at timestamptz,
+        revoked_at timestamptz
+      );
+      CREATE INDEX room_links_room_idx ON room_links(room_id);
+      CREATE TABLE live_sessions (
+        id text PRIMARY KEY,
+        room_id text NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        started_at timestamptz NOT NULL,
+        ended_at timestamptz,
+        ended_reason text,
+        peak_participants integer NOT NULL DEFAULT 0
+      );
+      CREATE INDEX live_sessions_room_idx ON live_sessions(room_id);
+    `,
+  },
+];

@@ -1,0 +1,84 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Timestamps are stored as timestamptz and read as Date. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  role: 'admin' | 'teacher';
+  created_at: Timestamp;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the cookie value: a stolen database does not yield usable cookies. */
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface InvitesTable {
+  id: string;
+  token_hash: string;
+  email: string | null;
+  role: 'admin' | 'teacher';
+  created_by: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface InstanceSettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface RoomsTable {
+  id: string;
+  title: string;
+  kind: 'classroom' | 'lecture';
+  owner_id: string;
+  /** JSON text of RoomSettings, parsed with the protocol schema on read. */
+  settings: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface RoomCohostsTable {
+  room_id: string;
+  user_id: string;
+  added_at: Timestamp;
+}
+
+export interface RoomLinksTable {
+  id: string;
+  room_id: string;
+  role: 'moderator' | 'participant';
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface LiveSessionsTable {
+  id: string;
+  room_id: string;
+  started_at: Timestamp;
+  ended_at: Timestamp | null;
+  ended_reason: string | null;
+  peak_participants: Generated<number>;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  invites: InvitesTable;
+  instance_settings: InstanceSettingsTable;
+  rooms: RoomsTable;
+  room_cohosts: RoomCohostsTable;
+  room_links: RoomLinksTable;
+  live_sessions: LiveSessionsTable;
+}
