@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './roles.js';
 export * from './messages.js';
 export * from './api.js';
+export { TypedEmitter, type EventMap } from './TypedEmitter.js';

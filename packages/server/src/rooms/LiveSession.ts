@@ -8,7 +8,7 @@ import {
   type RoomInfo,
   type SessionInfo,
 } from '@amphi/protocol';
-import { TypedEmitter } from '../lib/TypedEmitter.js';
+import { TypedEmitter } from '@amphi/protocol';
 import { can, type Action } from './permissions.js';
 
 /** Who arrives: identity established at the edge (account, link, guest name). */

@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import {
+  ErrorBody,
+  InstanceSettings,
+  InviteResponse,
+  JoinPreview,
+  JoinResponse,
+  MeResponse,
+  Room,
+  RoomLink,
+  RoomLinks,
+  User,
+  isErrorCode,
+  type ErrorCode,
+  type LinkRole,
+  type RoomKind,
+  type RoomSettings,
+} from '@amphi/protocol';
+
+/** An HTTP error answered by the server, with its registry code. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly status: number,
+    message: string,
+    readonly issues: { path: string; message: string }[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const SignedIn = z.object({ user: User, csrfToken: z.string() });
+
+export interface ApiClientOptions {
+  /** Server origin, e.g. `http://localhost:8080` ('' in the browser for same-origin). */
+  baseUrl?: string;
+  fetch?: typeof fetch;
+  /** Keep the session cookie by hand (Node has no cookie jar; browsers do it themselves). */
+  manageCookies?: boolean;
+}
+
+/**
+ * Typed calls to the Amphi HTTP API. Keeps the CSRF token that cookie-authenticated
+ * writes must carry, and (in Node) the session cookie.
+ */
+export class ApiClient {
+  readonly #base: string;
+  readonly #fetch: typeof fetch;
+  readonly #manageCookies: boolean;
+  #csrf: string | null = null;
+  #cookie: string | null = null;
+
+  constructor(options: ApiClientOptions = {}) {
+    this.#base = options.baseUrl ?? '';
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#manageCookies = options.manageCookies ?? false;
+  }
+
+  async me(): Promise<MeResponse> {
+    const me = await this.#call('GET', '/api/me', MeResponse);
+    this.#csrf = me.csrfToken;
+    return me;
+  }
+  async signUp(body: { email: string; password: string; name: string; invite?: string }): Promise<User> {
+    const res = await this.#call('POST', '/api/auth/signup', SignedIn, body);
+    this.#csrf = res.csrfToken;
+    return res.user;
+  }
+  async signIn(body: { email: string; password: string }): Promise<User> {
+    const res = await this.#call('POST', '/api/auth/signin', SignedIn, body);
+    this.#csrf = res.csrfToken;
+    return res.user;
+  }
+  async signOut(): Promise<void> {
+    await this.#call('POST', '/api/auth/signout', null);
+    this.#csrf = null;
+    this.#cookie = null;
+  }
+  listRooms(): Promise<Room[]> {
+    return this.#call('GET', '/api/rooms', z.array(Room));
+  }
+  createRoom(body: { title: string; kind: RoomKind; settings?: Partial<RoomSettings> }): Promise<Room> {
+    return this.#call('POST', '/api/rooms', Room, body);
+  }
+  getRoom(id: string): Promise<Room> {
+    return this.#call('GET', `/api/rooms/${encodeURIComponent(id)}`, Room);
+  }
+  updateRoom(id: string, body: { title?: string; kind?: RoomKind; settings?: Partial<RoomSettings> }): Promise<Room> {
+    return this.#call('PATCH', `/api/rooms/${encodeURIComponent(id)}`, Room, body);
+  }
+  async deleteRoom(id: string): Promise<void> {
+    await this.#call('DELETE', `/api/rooms/${encodeURIComponent(id)}`, null);
+  }
+  links(id: string): Promise<RoomLinks> {
+    return this.#call('GET', `/api/rooms/${encodeURIComponent(id)}/links`, RoomLinks);
+  }
+  rotateLink(id: string, role: LinkRole, expiresInHours?: number): Promise<RoomLink> {
+    return this.#call('POST', `/api/rooms/${encodeURIComponent(id)}/links/${role}/rotate`, RoomLink, expiresInHours === undefined ? {} : { expiresInHours });
+  }
+  addCohost(id: string, email: string): Promise<Room> {
+    return this.#call('POST', `/api/rooms/${encodeURIComponent(id)}/cohosts`, Room, { email });
+  }
+  removeCohost(id: string, userId: string): Promise<Room> {
+    return this.#call('DELETE', `/api/rooms/${encodeURIComponent(id)}/cohosts/${encodeURIComponent(userId)}`, Room);
+  }
+  joinPreview(token: string): Promise<JoinPreview> {
+    return this.#call('POST', '/api/join/preview', JoinPreview, { token });
+  }
+  join(body: { token: string; displayName?: string } | { roomId: string; displayName?: string }): Promise<JoinResponse> {
+    return this.#call('POST', '/api/join', JoinResponse, body);
+  }
+  adminSettings(): Promise<InstanceSettings> {
+    return this.#call('GET', '/api/admin/settings', InstanceSettings);
+  }
+  setAdminSettings(body: InstanceSettings): Promise<InstanceSettings> {
+    return this.#call('PUT', '/api/admin/settings', InstanceSettings, body);
+  }
+  invite(body: { email?: string; role: 'admin' | 'teacher' }): Promise<z.infer<typeof InviteResponse>> {
+    return this.#call('POST', '/api/admin/invites', InviteResponse, body);
+  }
+
+  /** The WebSocket URL of this server. */
+  wsUrl(): string {
+    const base = this.#base || ((globalThis as { location?: { origin: string } }).location?.origin ?? '');
+    return base.replace(/^http/, 'ws') + '/ws';
+  }
+
+  async #call<T>(method: string, path: string, schema: z.ZodType<T> | null, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (method !== 'GET' && this.#csrf) headers['x-csrf-token'] = this.#csrf;
+    if (this.#cookie) headers.cookie = this.#cookie;
+    const res = await this.#fetch(this.#base + path, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    if (this.#manageCookies) {
+      const setCookie = res.headers.get('set-cookie');
+      const match = setCookie?.match(/amphi_session=([^;]*)/);
+      if (match) this.#cookie = match[1] ? `amphi_session=${match[1]}` : null;
+    }
+    const text = await res.text();
+    const json: unknown = text ? JSON.parse(text) : null;
+    if (!res.ok) {
+      const parsed = ErrorBody.safeParse(json);
+      const code: ErrorCode = parsed.success && isErrorCode(parsed.data.code) ? parsed.data.code : 'INTERNAL';
+      throw new ApiError(code, res.status, parsed.success ? parsed.data.message : res.statusText, parsed.success ? (parsed.data.issues ?? []) : []);
+    }
+    return schema === null ? (undefined as T) : schema.parse(json);
+  }
+}

@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { Redis } from 'ioredis';
+import { ApiClient, RoomClient } from '@amphi/client';
+import { buildApp, openDatabase, testConfig, type AmphiApp, type Config, type Database } from '../src/index.js';
+
+/**
+ * A real Amphi server for a test file: PGlite in memory by default; with DATABASE_URL,
+ * a fresh PostgreSQL database made for this server and dropped afterwards; with
+ * REDIS_URL, rate limits stored in that Redis.
+ */
+export interface TestServer extends AmphiApp {
+  config: Config;
+  database: Database;
+  /** http://127.0.0.1:<port> once `listen` was asked for, else ''. */
+  baseUrl: string;
+  /** An API client with its own cookie (one per simulated person). */
+  api(): ApiClient;
+  /** A room client connected with the given ticket (not yet connected: call connect()). */
+  roomClient(ticket: string, options?: { pingIntervalMs?: number }): RoomClient;
+  close(): Promise<void>;
+}
+
+async function createPgDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `amphi_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const dbUrl = new URL(url);
+  dbUrl.pathname = `/${name}`;
+  return {
+    url: dbUrl.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export async function startServer(overrides: Partial<Config> = {}, options: { listen?: boolean } = {}): Promise<TestServer> {
+  const base = testConfig({ rateSignInPerMin: 1000, rateJoinPerMin: 1000, rateApiPerMin: 10_000, ...overrides });
+  const pgDb = base.databaseUrl ? await createPgDatabase(base.databaseUrl) : null;
+  const database = await openDatabase({ databaseUrl: pgDb?.url, dataDir: 'memory' });
+  const redis = base.redisUrl ? new Redis(base.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
+  let config: Config = { ...base, databaseUrl: pgDb?.url };
+  let amphi = await buildApp({ config, database, redis });
+  let baseUrl = '';
+  if (options.listen !== false) {
+    await amphi.app.listen({ port: 0, host: '127.0.0.1' });
+    baseUrl = `http://127.0.0.1:${(amphi.app.server.address() as AddressInfo).port}`;
+  }
+  // Links are built from publicUrl: point it at the port we got.
+  config = { ...config, publicUrl: baseUrl || config.publicUrl };
+  let closed = false;
+  return {
+    ...amphi,
+    config,
+    database,
+    baseUrl,
+    api: () => new ApiClient({ baseUrl, manageCookies: true }),
+    roomClient: (ticket, opts) =>
+      new RoomClient({ url: baseUrl.replace(/^http/, 'ws') + '/ws', ticket, createSocket: (url) => new WebSocket(url), ...opts }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await amphi.app.close();
+      await database.close();
+      redis?.disconnect();
+      await pgDb?.drop();
+    },
+  };
+}
