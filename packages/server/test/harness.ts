@@ -48,7 +48,7 @@ export async function startServer(overrides: Partial<Config> = {}, options: { li
   const database = await openDatabase({ databaseUrl: pgDb?.url, dataDir: 'memory' });
   const redis = base.redisUrl ? new Redis(base.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
   let config: Config = { ...base, databaseUrl: pgDb?.url };
-  let amphi = await buildApp({ config, database, redis });
+  const amphi = await buildApp({ config, database, redis });
   let baseUrl = '';
   if (options.listen !== false) {
     await amphi.app.listen({ port: 0, host: '127.0.0.1' });

@@ -1,0 +1,13 @@
+/** Runs every benchmark, or the ones named on the command line. */
+const BENCHMARKS: Record<string, () => Promise<unknown>> = {
+  api: async () => (await import('./api.js')).run(),
+};
+
+const names = process.argv.slice(2);
+for (const name of names) if (!BENCHMARKS[name]) throw new Error(`Unknown benchmark "${name}". Known: ${Object.keys(BENCHMARKS).join(', ')}`);
+for (const name of names.length ? names : Object.keys(BENCHMARKS)) {
+  console.log(`\n== benchmark ${name}`);
+  const result = await BENCHMARKS[name]!();
+  console.log(JSON.stringify(result, null, 2));
+}
+export {};

@@ -1,0 +1,24 @@
+// `npm test`: installs what is missing, then runs every test — unit and integration
+// (Vitest) and browser tests (Playwright with Debian's Chromium).
+import { spawnSync } from 'node:child_process';
+import { ensureDebianPackages, ensureNodeModules, ensureWebBuild, root } from './setup.mjs';
+
+ensureDebianPackages(['chromium', 'janus', 'ffmpeg']);
+ensureNodeModules();
+ensureWebBuild();
+
+const steps = [
+  ['unit and integration tests', ['vitest', 'run']],
+  ['browser tests', ['playwright', 'test', '-c', 'e2e/playwright.config.ts']],
+];
+let failed = 0;
+for (const [name, args] of steps) {
+  console.log(`\n[amphi] ${name}: npx ${args.join(' ')}`);
+  const result = spawnSync('npx', args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    failed++;
+    console.error(`[amphi] ${name} failed`);
+  }
+}
+console.log(`\n[amphi] ${steps.length - failed} of ${steps.length} test steps passed`);
+process.exit(failed === 0 ? 0 : 1);
