@@ -1,5 +1,6 @@
 import {
   ERRORS,
+  type Action,
   ServerMessage,
   TypedEmitter,
   isErrorCode,
@@ -92,6 +93,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
   #participants = new Map<string, Participant>();
   #lobby = new Map<string, LobbyEntry>();
   #room: RoomInfo | null = null;
+  #permissions = new Set<Action>();
   #session: SessionInfo | null = null;
   #participantId: string | null = null;
   #resumeToken: string | null = null;
@@ -144,6 +146,10 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
   /** People in the room, in order of arrival. */
   get participants(): Participant[] {
     return [...this.#participants.values()];
+  }
+  /** Whether one's role allows this action now (to show controls; the server still decides). */
+  can(action: Action): boolean {
+    return this.#permissions.has(action);
   }
   /** People waiting in the lobby (only sent to those who may admit them). */
   get lobby(): LobbyEntry[] {
@@ -279,6 +285,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
         this.#session = message.session;
         this.#attempt = 0;
         this.#participants.set(message.you.id, message.you);
+        this.#permissions = new Set(message.permissions);
         this.#setState(message.status);
         this.emit('presence');
         this.#welcomed?.resolve();
@@ -291,6 +298,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
       case 'presence':
         this.#participants = new Map(message.participants.map((p) => [p.id, p]));
         this.#lobby = new Map(message.lobby.map((e) => [e.id, e]));
+        this.#permissions = new Set(message.permissions);
         this.emit('presence');
         return;
       case 'participant.joined':

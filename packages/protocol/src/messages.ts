@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ERROR_CODES } from './errors.js';
-import { Role, RoomKind, RoomSettings } from './roles.js';
+import { Action, Role, RoomKind, RoomSettings } from './roles.js';
 
 /** Largest WebSocket message (in bytes) the server parses; bigger ones get MESSAGE_TOO_LARGE. */
 export const MAX_MESSAGE_BYTES = 16 * 1024;
@@ -75,13 +75,18 @@ export const ServerMessage = z.discriminatedUnion('type', [
     resumeWithinMs: z.number(),
     status: ParticipantStatus,
     you: Participant,
+    /** What one's role allows now (to show or hide controls; the server still decides). */
+    permissions: z.array(Action),
     room: RoomInfo,
     session: SessionInfo.nullable(),
   }),
   /** One's own status changed (waiting → lobby → joined). */
   z.object({ type: z.literal('status'), status: ParticipantStatus, session: SessionInfo.nullable() }),
-  /** Full picture; sent whenever one becomes `joined` (and to moderators, the lobby). */
-  z.object({ type: z.literal('presence'), participants: z.array(Participant), lobby: z.array(LobbyEntry) }),
+  /**
+   * Full picture, sent whenever one becomes `joined`, one's role changes or the room settings
+   * change: the participants, the lobby (only to those who manage it) and one's permissions.
+   */
+  z.object({ type: z.literal('presence'), participants: z.array(Participant), lobby: z.array(LobbyEntry), permissions: z.array(Action) }),
   z.object({ type: z.literal('participant.joined'), participant: Participant }),
   z.object({ type: z.literal('participant.updated'), participant: Participant }),
   z.object({ type: z.literal('participant.left'), participantId: Id, reason: LeaveReason }),

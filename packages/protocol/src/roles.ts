@@ -38,3 +38,22 @@ export const DEFAULT_ROOM_SETTINGS: RoomSettings = Object.freeze({
 /** The kind of join link: a moderator link, or the link for everyone else (participant or viewer). */
 export const LinkRole = z.enum(['moderator', 'participant']);
 export type LinkRole = z.infer<typeof LinkRole>;
+
+/** Actions inside a room; which roles may do each is decided by the server's permission table. */
+export const ACTIONS = [
+  'room.edit',
+  'room.viewLinks',
+  'session.start',
+  'session.end',
+  'lobby.bypass',
+  'lobby.manage',
+  'participant.setRole',
+  'participant.remove',
+  'hand.raise',
+  'hand.lowerOthers',
+  'media.unmute',
+  'media.camera',
+  'media.shareScreen',
+] as const;
+export const Action = z.enum(ACTIONS);
+export type Action = z.infer<typeof Action>;

@@ -39,6 +39,9 @@ describe('a guest joins through the lobby', () => {
     await teacher.admit(teacher.lobby[0]!.id);
     await until(() => guest.state === 'joined' && guest.participants.length === 2 && teacher.participants.length === 2, 'both lists');
     expect(guest.participants.map((p) => p.name).sort()).toEqual(['Alice', 'Prof. Martin']);
+    expect(teacher.can('lobby.manage')).toBe(true);
+    expect(guest.can('lobby.manage')).toBe(false);
+    expect(guest.can('hand.raise')).toBe(true);
     expect(teacher.lobby).toEqual([]);
 
     await teacher.remove(guest.participantId!, 'Wrong class');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AmphiError, ERRORS, type ClientMessage, type LobbyEntry, type ServerMessage, type RoomInfo } from '@amphi/protocol';
-import { LiveSession, can, type Identity } from '../rooms/index.js';
+import { LiveSession, allowedActions, can, type Identity } from '../rooms/index.js';
 import type { RoomRecord, RoomStore } from '../storage/index.js';
 import type { TokenSigner, TicketClaims } from '../auth/tokens.js';
 import { sha256 } from '../auth/tokens.js';
@@ -233,14 +233,17 @@ export class RoomHub {
     const peer = rt.peers.get(pid);
     if (!you || !status || !peer) return;
     const resumeToken = await this.#options.signer.sign({ typ: 'resume', rid: rt.roomId, pid }, Math.ceil(this.#options.resumeGraceMs / 1000) + 3600 * 12);
-    peer.send({ type: 'welcome', participantId: pid, resumeToken, resumeWithinMs: this.#options.resumeGraceMs, status, you, room: session.room, session: session.info });
+    const permissions = allowedActions(you.role, session.room.settings);
+    peer.send({ type: 'welcome', participantId: pid, resumeToken, resumeWithinMs: this.#options.resumeGraceMs, status, you, permissions, room: session.room, session: session.info });
     if (status === 'joined') this.#sendPresence(rt, pid);
   }
 
   #sendPresence(rt: RoomRuntime, pid: string): void {
     const me = rt.session.participant(pid);
-    const lobby: LobbyEntry[] = me && can(me.role, 'lobby.manage', rt.session.room.settings) ? rt.session.lobby() : [];
-    rt.peers.get(pid)?.send({ type: 'presence', participants: rt.session.participants(), lobby });
+    if (!me) return;
+    const settings = rt.session.room.settings;
+    const lobby: LobbyEntry[] = can(me.role, 'lobby.manage', settings) ? rt.session.lobby() : [];
+    rt.peers.get(pid)?.send({ type: 'presence', participants: rt.session.participants(), lobby, permissions: allowedActions(me.role, settings) });
   }
 
   /** Sends to everyone joined (optionally only those allowed to manage the lobby). */
@@ -294,6 +297,8 @@ export class RoomHub {
     session.on('lobbyLeft', (participantId, outcome) => this.#broadcast(rt, { type: 'lobby.left', participantId, outcome }, { lobbyManagers: true }));
     session.on('roomUpdated', (room) => {
       for (const peer of rt.peers.values()) peer.send({ type: 'room.updated', room });
+      // Settings decide some permissions: refresh everyone's picture.
+      for (const pid of rt.peers.keys()) if (session.statusOf(pid) === 'joined') this.#sendPresence(rt, pid);
     });
     session.on('removed', (pid, reason, message) => {
       const peer = rt.peers.get(pid);

@@ -1,25 +1,11 @@
-import type { MediaPolicy, Role, RoomSettings } from '@amphi/protocol';
+import { ACTIONS, type Action, type MediaPolicy, type Role, type RoomSettings } from '@amphi/protocol';
+
+export { ACTIONS, type Action };
 
 /**
  * What each role may do inside a room: the single table of permissions. A cell is either
  * a fixed yes/no or the name of the room setting that decides (see `policyAllows`).
  */
-export const ACTIONS = [
-  'room.edit',
-  'room.viewLinks',
-  'session.start',
-  'session.end',
-  'lobby.bypass',
-  'lobby.manage',
-  'participant.setRole',
-  'participant.remove',
-  'hand.raise',
-  'hand.lowerOthers',
-  'media.unmute',
-  'media.camera',
-  'media.shareScreen',
-] as const;
-export type Action = (typeof ACTIONS)[number];
 
 type Rule = boolean | { setting: 'unmute' | 'screenShare' };
 const UNMUTE = { setting: 'unmute' } as const;
@@ -57,4 +43,9 @@ export function policyAllows(policy: MediaPolicy, role: Role): boolean {
 export function can(role: Role, action: Action, settings: RoomSettings): boolean {
   const rule = PERMISSIONS[action][role];
   return typeof rule === 'boolean' ? rule : policyAllows(settings[rule.setting], role);
+}
+
+/** Every action this role may do under these settings (sent to each person for their own controls). */
+export function allowedActions(role: Role, settings: RoomSettings): Action[] {
+  return ACTIONS.filter((action) => can(role, action, settings));
 }
