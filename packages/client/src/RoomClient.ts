@@ -359,8 +359,10 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
     }
     if (this.#state !== 'reconnecting') {
       this.#resumeDeadline = Date.now() + this.#resumeWithinMs;
+      // Mark oneself before telling listeners, with a new object (never mutate what getters handed out).
+      const self = this.#participantId === null ? undefined : this.#participants.get(this.#participantId);
+      if (self) this.#participants.set(self.id, { ...self, connected: false });
       this.#setState('reconnecting');
-      for (const p of this.#participants.values()) if (p.id === this.#participantId) p.connected = false;
     }
     if (Date.now() > this.#resumeDeadline) {
       this.#finish({ kind: 'error', code: 'RESUME_EXPIRED', message: ERRORS.RESUME_EXPIRED.message });

@@ -15,7 +15,7 @@ import { RoomHub, registerGateway } from './realtime/index.js';
 import { MAX_FRAME_BYTES } from './realtime/gateway.js';
 import { registerJoinRoutes, registerRoomRoutes } from './api/index.js';
 import { registerOps } from './ops/metrics.js';
-import { registerErrorHandling } from './http/errors.js';
+import { registerErrorHandling, registerNotFound } from './http/errors.js';
 import { registerRequestAuth } from './http/requestAuth.js';
 import { registerWebApp } from './http/webApp.js';
 
@@ -24,6 +24,8 @@ export interface AppDeps {
   database: Database;
   /** Shared store for rate limits across instances (optional). */
   redis?: Redis | undefined;
+  /** Where log lines go (default: stdout); tests capture them here. */
+  logStream?: { write(line: string): void } | undefined;
 }
 
 export interface AmphiApp {
@@ -52,6 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
       redact: { paths: ['req.headers.cookie', 'req.headers["x-csrf-token"]', 'req.headers.authorization'], remove: true },
       serializers: {
         req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
@@ -88,7 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   });
   await app.register(fastifyRateLimit, {
     global: false,
-    ...(deps.redis ? { redis: deps.redis, nameSpace: 'amphi-rl:' } : {}),
+    ...(deps.redis ? { redis: deps.redis, nameSpace: `${config.redisPrefix}rl:` } : {}),
     errorResponseBuilder: () => new AmphiError('RATE_LIMITED'),
   });
   // Every /api route gets the general limit unless it declares its own (sign-in, join).
@@ -118,7 +121,8 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   registerJoinRoutes(app, { rooms, signer, ticketTtlS: config.ticketTtlS, rateJoinPerMin: config.rateJoinPerMin });
   const gateway = registerGateway(app, { hub, heartbeatMs: config.heartbeatMs });
   registerOps(app, { db: database.db, dbKind: database.kind, hub, sockets: gateway.sockets });
-  await registerWebApp(app, config.webDist);
+  // Fastify allows one not-found handler: the web app's (client routing) when built, else the API's.
+  if (!(await registerWebApp(app, config.webDist))) registerNotFound(app);
 
   app.addHook('onClose', async () => {
     hub.close();

@@ -19,6 +19,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Redis connection string (REDIS_URL). Unset: in-process state (rate limits). */
   redisUrl: string | undefined;
+  /** Prefix of every Redis key (AMPHI_REDIS_PREFIX, default `amphi-`): instances with the same prefix share state. */
+  redisPrefix: string;
   /** Secret for signing links and tickets (AMPHI_SECRET, default generated once into dataDir/secret). */
   secret: string;
   /** Email of the first administrator, created on first start (AMPHI_ADMIN_EMAIL, default admin@amphi.local). */
@@ -86,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: env.AMPHI_REDIS_PREFIX || 'amphi-',
     secret: env.AMPHI_SECRET || persistentSecret(dataDir),
     adminEmail: (env.AMPHI_ADMIN_EMAIL ?? 'admin@amphi.local').toLowerCase(),
     adminPassword: env.AMPHI_ADMIN_PASSWORD || undefined,
@@ -105,14 +108,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /**
- * A configuration for tests: a throwaway data folder, cheap hashing, and the database and
- * Redis of DATABASE_URL / REDIS_URL when set (so CI runs the same suite on both storage paths).
+ * A configuration for tests: a throwaway data folder, cheap hashing, a Redis key prefix of
+ * its own, and the database and Redis of DATABASE_URL / REDIS_URL when set (so CI runs the
+ * same suite on both storage paths).
  */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     ...loadConfig({ AMPHI_SECRET: 'test-secret-'.padEnd(40, 'x'), AMPHI_DATA_DIR: path.join(repoRoot, '.tmp', 'unused') }),
     databaseUrl: process.env.DATABASE_URL || undefined,
     redisUrl: process.env.REDIS_URL || undefined,
+    // Each test server counts its own rate limits, even when test files share one Redis.
+    redisPrefix: `amphi-test-${randomBytes(6).toString('hex')}-`,
     scryptLogN: 10,
     logLevel: process.env.AMPHI_TEST_LOG_LEVEL ?? 'silent',
     ...overrides,

@@ -23,7 +23,8 @@ export interface TestServer extends AmphiApp {
   close(): Promise<void>;
 }
 
-async function createPgDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
+/** A fresh, empty PostgreSQL database next to the one at `url`, and a way to drop it. */
+export async function createPgDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `amphi_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -42,13 +43,20 @@ async function createPgDatabase(url: string): Promise<{ url: string; drop: () =>
   };
 }
 
-export async function startServer(overrides: Partial<Config> = {}, options: { listen?: boolean } = {}): Promise<TestServer> {
+export interface StartOptions {
+  /** Listen on 127.0.0.1:<random port> (default true). */
+  listen?: boolean;
+  /** Receives the server's log lines (set `logLevel` in the overrides to see them). */
+  logStream?: { write(line: string): void };
+}
+
+export async function startServer(overrides: Partial<Config> = {}, options: StartOptions = {}): Promise<TestServer> {
   const base = testConfig({ rateSignInPerMin: 1000, rateJoinPerMin: 1000, rateApiPerMin: 10_000, ...overrides });
   const pgDb = base.databaseUrl ? await createPgDatabase(base.databaseUrl) : null;
   const database = await openDatabase({ databaseUrl: pgDb?.url, dataDir: 'memory' });
   const redis = base.redisUrl ? new Redis(base.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
   let config: Config = { ...base, databaseUrl: pgDb?.url };
-  const amphi = await buildApp({ config, database, redis });
+  const amphi = await buildApp({ config, database, redis, logStream: options.logStream });
   let baseUrl = '';
   if (options.listen !== false) {
     await amphi.app.listen({ port: 0, host: '127.0.0.1' });

@@ -21,6 +21,8 @@ describe('a guest joins through the lobby', () => {
     await teacherApi.signUp({ email: 'teacher@uni.example', password: 'correct horse battery', name: 'Prof. Martin' });
     const room = await teacherApi.createRoom({ title: 'Algebra', kind: 'classroom', settings: { lobby: true } });
     const links = await teacherApi.links(room.id);
+    // A link is one stable URL until it is revoked.
+    expect((await teacherApi.links(room.id)).participant.url).toBe(links.participant.url);
 
     const teacher = server.roomClient((await teacherApi.join({ roomId: room.id })).ticket);
     await teacher.connect();

@@ -36,8 +36,7 @@ export function registerRoomRoutes(app: FastifyInstance, options: RoomRoutesOpti
   });
 
   const toLink = async (link: LinkRecord): Promise<RoomLink> => {
-    const ttl = link.expiresAt ? Math.max(1, Math.floor((link.expiresAt.getTime() - Date.now()) / 1000)) : undefined;
-    const token = await signer.sign({ typ: 'link', lid: link.id, rid: link.roomId, role: link.role }, ttl);
+    const token = await signer.signLink(link);
     return { role: link.role, token, url: `${options.publicUrl}/j/${token}`, createdAt: link.createdAt.toISOString(), expiresAt: link.expiresAt?.toISOString() ?? null };
   };
 

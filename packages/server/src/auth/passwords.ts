@@ -30,7 +30,13 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [logN, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
   if (![logN, r, p].every((n) => Number.isInteger(n) && n > 0) || logN > 22) return false;
   const expected = Buffer.from(parts[5]!, 'base64url');
-  const key = await derive(password, Buffer.from(parts[4]!, 'base64url'), logN, r, p);
+  let key: Buffer;
+  try {
+    key = await derive(password, Buffer.from(parts[4]!, 'base64url'), logN, r, p);
+  } catch {
+    // Parameters scrypt refuses (e.g. beyond its memory limit): a malformed hash, not a server error.
+    return false;
+  }
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 

@@ -44,6 +44,17 @@ export class TokenSigner {
     return jwt.sign(this.#key);
   }
 
+  /**
+   * A join link's token. Issued-at and expiry come from the link's row, so the same link
+   * always yields the same token (teachers see one stable URL until they revoke it).
+   */
+  signLink(link: { id: string; roomId: string; role: LinkClaims['role']; createdAt: Date; expiresAt: Date | null }): Promise<string> {
+    const claims: LinkClaims = { typ: 'link', lid: link.id, rid: link.roomId, role: link.role };
+    const jwt = new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience('link').setIssuedAt(link.createdAt);
+    if (link.expiresAt) jwt.setExpirationTime(link.expiresAt);
+    return jwt.sign(this.#key);
+  }
+
   verifyLink(token: string): Promise<LinkClaims> {
     return this.#verify(token, 'link', LinkClaims, 'LINK_INVALID', 'LINK_EXPIRED');
   }

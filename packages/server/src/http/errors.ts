@@ -34,5 +34,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: error }, 'request failed');
     return reply.status(500).send(errorBody('INTERNAL'));
   });
+}
+
+/** Unknown routes answer 404 NOT_FOUND (used when the web app, which has its own fallback, is not served). */
+export function registerNotFound(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) => reply.status(404).send(errorBody('NOT_FOUND')));
 }

@@ -90,15 +90,19 @@ export class RoomHub {
       const link = await this.#options.rooms.findLink(claims.lid);
       if (!link || link.revoked) throw new AmphiError('LINK_REVOKED');
     }
-    const rt = await this.#runtime(claims.rid);
     const participantId = randomUUID();
-    return this.#arrive(rt, peer, claims, participantId);
+    // Signed before arriving: from arrival to welcome nothing may await, or the welcome
+    // could come after (and contradict) messages sent in between.
+    const resumeToken = await this.#resumeToken(claims.rid, participantId);
+    const rt = await this.#runtime(claims.rid);
+    return this.#arrive(rt, peer, claims, participantId, resumeToken);
   }
 
   /** First message of a socket that takes back a place after a lost connection. */
   async resume(peer: Peer, resumeToken: string): Promise<Attachment> {
     this.#assertOpen();
     const claims = await this.#options.signer.verifyResume(resumeToken);
+    const freshToken = await this.#resumeToken(claims.rid, claims.pid);
     const rt = this.#runtimes.get(claims.rid);
     if (!rt || !rt.session.has(claims.pid)) throw new AmphiError('RESUME_EXPIRED');
     const timer = rt.graceTimers.get(claims.pid);
@@ -108,7 +112,7 @@ export class RoomHub {
     rt.peers.set(claims.pid, peer);
     if (previous && previous !== peer) previous.close(CLOSE.replaced, 'replaced');
     rt.session.reconnect(claims.pid);
-    await this.#welcome(rt, claims.pid);
+    this.#welcome(rt, claims.pid, freshToken);
     return { roomId: rt.roomId, participantId: claims.pid };
   }
 
@@ -210,7 +214,7 @@ export class RoomHub {
     this.#usedTickets.set(key, now + this.#options.ticketTtlS * 1000);
   }
 
-  async #arrive(rt: RoomRuntime, peer: Peer, claims: TicketClaims, participantId: string): Promise<Attachment> {
+  #arrive(rt: RoomRuntime, peer: Peer, claims: TicketClaims, participantId: string, resumeToken: string): Attachment {
     const identity: Identity = { participantId, name: claims.name, role: claims.role, userId: claims.uid };
     rt.peers.set(participantId, peer);
     rt.arriving = participantId;
@@ -222,17 +226,21 @@ export class RoomHub {
     } finally {
       rt.arriving = null;
     }
-    await this.#welcome(rt, participantId);
+    this.#welcome(rt, participantId, resumeToken);
     return { roomId: rt.roomId, participantId };
   }
 
-  async #welcome(rt: RoomRuntime, pid: string): Promise<void> {
+  #resumeToken(roomId: string, pid: string): Promise<string> {
+    return this.#options.signer.sign({ typ: 'resume', rid: roomId, pid }, Math.ceil(this.#options.resumeGraceMs / 1000) + 3600 * 12);
+  }
+
+  /** Synchronous, so the welcome describes the person exactly as the next messages find them. */
+  #welcome(rt: RoomRuntime, pid: string, resumeToken: string): void {
     const session = rt.session;
     const you = session.participant(pid);
     const status = session.statusOf(pid);
     const peer = rt.peers.get(pid);
     if (!you || !status || !peer) return;
-    const resumeToken = await this.#options.signer.sign({ typ: 'resume', rid: rt.roomId, pid }, Math.ceil(this.#options.resumeGraceMs / 1000) + 3600 * 12);
     const permissions = allowedActions(you.role, session.room.settings);
     peer.send({ type: 'welcome', participantId: pid, resumeToken, resumeWithinMs: this.#options.resumeGraceMs, status, you, permissions, room: session.room, session: session.info });
     if (status === 'joined') this.#sendPresence(rt, pid);

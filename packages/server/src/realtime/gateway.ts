@@ -61,11 +61,28 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
   app.get('/ws', { websocket: true, schema: { hide: true } }, (socket, request) => {
     const state: SocketState = { alive: true, attachment: null, pending: null };
     sockets.set(socket, state);
+    const sendNow = (message: ServerMessage) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    };
+    /** Id of the request being handled, when it asked for an ack. */
+    let ackDue: string | undefined;
+    const ackNow = () => {
+      if (ackDue === undefined) return;
+      const id = ackDue;
+      ackDue = undefined;
+      sendNow({ type: 'ack', id });
+    };
     const peer: Peer = {
+      // An action that ends one's own place (session.end, leave) succeeded: acknowledge it
+      // before the `removed` message and the close that it causes.
       send: (message) => {
-        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+        if (message.type === 'removed') ackNow();
+        sendNow(message);
       },
-      close: (code, reason) => socket.close(code, reason),
+      close: (code, reason) => {
+        ackNow();
+        socket.close(code, reason);
+      },
     };
     const fail = (error: unknown, id?: string) => {
       const code: ErrorCode = error instanceof AmphiError ? error.code : 'INTERNAL';
@@ -120,10 +137,17 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
           state.pending = pending.catch(() => undefined);
           await pending;
           state.pending = null;
+          if (message.id !== undefined) peer.send({ type: 'ack', id: message.id });
         } else {
-          hub.handle(state.attachment, message);
+          ackDue = message.type === 'ping' ? undefined : message.id;
+          try {
+            hub.handle(state.attachment, message);
+          } catch (error) {
+            ackDue = undefined;
+            throw error;
+          }
+          ackNow();
         }
-        if (message.id !== undefined && message.type !== 'ping') peer.send({ type: 'ack', id: message.id });
       };
       run().catch((error: unknown) => fail(error, message.id));
     });

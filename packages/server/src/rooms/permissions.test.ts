@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROOM_SETTINGS, MediaPolicy, ROLES, type Role, type RoomSettings } from '@amphi/protocol';
-import { ACTIONS, can, policyAllows, type Action } from './permissions.js';
+import { ACTIONS, allowedActions, can, policyAllows, type Action } from './permissions.js';
 
 type Row = readonly [moderator: boolean, presenter: boolean, participant: boolean, viewer: boolean, guest: boolean];
 const Y = true;
@@ -77,6 +77,12 @@ describe('the permissions matrix', () => {
       expect(policyAllows(policy, role)).toBe(allowed);
     },
   );
+
+  it('lists what a role may do, in table order (what each person is sent)', () => {
+    expect(allowedActions('viewer', DEFAULT_ROOM_SETTINGS)).toEqual(['hand.raise']);
+    expect(allowedActions('guest', { ...DEFAULT_ROOM_SETTINGS, unmute: 'moderators', screenShare: 'everyone' })).toEqual(['hand.raise', 'media.camera', 'media.shareScreen']);
+    expect(allowedActions('moderator', DEFAULT_ROOM_SETTINGS)).toEqual([...ACTIONS]);
+  });
 
   it('keeps the default room settings: everyone but viewers may unmute, only presenters and moderators share a screen', () => {
     const allowedToUnmute = ROLES.filter((role) => can(role, 'media.unmute', DEFAULT_ROOM_SETTINGS));

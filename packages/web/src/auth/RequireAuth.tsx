@@ -15,7 +15,7 @@ export function RequireAuth({ children, admin = false }: { children: ReactNode; 
   return <>{children}</>;
 }
 
-/** Only same-site paths are followed after sign-in (no open redirect). */
+/** Only paths of this site are followed after sign-in (no open redirect through `//host` or `/\\host`). */
 export function safeNext(value: string | null): string {
-  return value && value.startsWith('/') && !value.startsWith('//') ? value : '/';
+  return value && value.startsWith('/') && !value.startsWith('//') && !value.includes('\\') ? value : '/';
 }

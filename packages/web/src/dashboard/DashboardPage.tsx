@@ -32,7 +32,7 @@ function RoomRow({ room }: { room: Room }) {
 /** The rooms I own or co-host. */
 export function DashboardPage() {
   const { t } = useTranslation();
-  const [rooms] = useLoad(() => api.listRooms(), []);
+  const [rooms] = useLoad(() => api.listRooms(), 'rooms');
   usePageTitle(t('dashboard.title'));
   return (
     <section>

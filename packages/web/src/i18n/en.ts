@@ -4,7 +4,6 @@ import type { ErrorCode, MediaPolicy, Role, RoomKind } from '@amphi/protocol';
 export const en = {
   app: {
     name: 'Amphi',
-    tagline: 'Live classes and lectures',
     skipToContent: 'Skip to main content',
     loading: 'Loading…',
     mainNav: 'Main',
@@ -13,7 +12,6 @@ export const en = {
     notFoundTitle: 'Page not found',
     notFoundText: 'There is nothing at this address.',
     backHome: 'Back to my rooms',
-    close: 'Close',
     cancel: 'Cancel',
     save: 'Save',
     saved: 'Saved.',
@@ -42,7 +40,6 @@ export const en = {
     title: 'My rooms',
     create: 'Create a room',
     empty: 'You have no rooms yet. Create one to get your join links.',
-    kind: 'Kind',
     live: 'Live now: {{count}}',
     notLive: 'Not live',
     enter: 'Enter {{title}}',
@@ -152,7 +149,6 @@ export const en = {
     left: '{{name}} left.',
     knocked: '{{name}} is waiting in the lobby.',
     handUp: '{{name}} raised their hand.',
-    admittedYou: 'You are in.',
   },
   lobby: {
     title: 'Waiting in the lobby ({{count}})',

@@ -4,7 +4,6 @@ import type { Translation } from './en.js';
 export const fr: Translation = {
   app: {
     name: 'Amphi',
-    tagline: 'Cours et amphis en direct',
     skipToContent: 'Aller au contenu principal',
     loading: 'Chargement…',
     mainNav: 'Principale',
@@ -13,7 +12,6 @@ export const fr: Translation = {
     notFoundTitle: 'Page introuvable',
     notFoundText: 'Il n’y a rien à cette adresse.',
     backHome: 'Retour à mes salles',
-    close: 'Fermer',
     cancel: 'Annuler',
     save: 'Enregistrer',
     saved: 'Enregistré.',
@@ -42,7 +40,6 @@ export const fr: Translation = {
     title: 'Mes salles',
     create: 'Créer une salle',
     empty: 'Vous n’avez pas encore de salle. Créez-en une pour obtenir vos liens d’accès.',
-    kind: 'Type',
     live: 'En direct : {{count}}',
     notLive: 'Pas en direct',
     enter: 'Entrer dans {{title}}',
@@ -152,7 +149,6 @@ export const fr: Translation = {
     left: '{{name}} est parti·e.',
     knocked: '{{name}} attend dans la salle d’attente.',
     handUp: '{{name}} a levé la main.',
-    admittedYou: 'Vous êtes entré·e.',
   },
   lobby: {
     title: 'Salle d’attente ({{count}})',

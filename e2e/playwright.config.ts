@@ -1,0 +1,82 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, BASE_URL, PORT } from './support/constants.js';
+
+const repoRoot = path.resolve(import.meta.dirname, '..');
+
+// This file is read by the main process and again by each worker. The main process makes
+// one fresh temporary folder per run (server data, Chromium's config and cache) and removes
+// it on exit; workers inherit it through the environment.
+if (!process.env.AMPHI_E2E_TMP) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'amphi-e2e-'));
+  process.env.AMPHI_E2E_TMP = dir;
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  if (!existsSync(path.join(repoRoot, 'packages/web/dist/index.html'))) {
+    throw new Error('The web app is not built: run `npm run build:web` first.');
+  }
+}
+const tmp = process.env.AMPHI_E2E_TMP;
+for (const sub of ['config', 'cache']) mkdirSync(path.join(tmp, sub), { recursive: true });
+// Chromium writes crash reports and caches here instead of the home folder.
+process.env.XDG_CONFIG_HOME = path.join(tmp, 'config');
+process.env.XDG_CACHE_HOME = path.join(tmp, 'cache');
+
+export default defineConfig({
+  testDir: '.',
+  testMatch: '*.spec.ts',
+  workers: 1,
+  retries: 0,
+  reporter: 'list',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  outputDir: path.join(tmp, 'test-results'),
+  use: {
+    baseURL: BASE_URL,
+    locale: 'en-US',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+        '--autoplay-policy=no-user-gesture-required',
+      ],
+    },
+  },
+  // The real server, with a fresh database for this run.
+  webServer: {
+    command: 'node --import tsx packages/server/src/main.ts',
+    cwd: repoRoot,
+    url: `${BASE_URL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
+    env: {
+      AMPHI_PORT: String(PORT),
+      AMPHI_HOST: '127.0.0.1',
+      AMPHI_PUBLIC_URL: BASE_URL,
+      AMPHI_DATA_DIR: path.join(tmp, 'data'),
+      AMPHI_ADMIN_EMAIL: ADMIN_EMAIL,
+      AMPHI_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      AMPHI_SCRYPT_LOG_N: '12',
+      AMPHI_RATE_SIGNIN: '1000',
+      AMPHI_RATE_JOIN: '1000',
+      AMPHI_RATE_API: '10000',
+      AMPHI_LOG_LEVEL: 'warn',
+    },
+  },
+});

@@ -1,0 +1,6 @@
+/** Fixed port of the server started for the browser tests. */
+export const PORT = 18931;
+export const BASE_URL = `http://127.0.0.1:${PORT}`;
+/** The first administrator, created by the server on its first start. */
+export const ADMIN_EMAIL = 'admin@e2e.example';
+export const ADMIN_PASSWORD = 'e2e-admin-password-0001';

@@ -1,0 +1,404 @@
+import { describe, expect, it, vi } from 'vitest';
+import { AmphiError, DEFAULT_ROOM_SETTINGS, type ErrorCode, type Role, type RoomSettings } from '@amphi/protocol';
+import { LiveSession, type Identity, type LiveSessionEvents } from './LiveSession.js';
+
+const EVENTS = ['participantJoined', 'participantUpdated', 'participantLeft', 'lobbyEntered', 'lobbyLeft', 'statusChanged', 'removed', 'roomUpdated', 'started', 'ended', 'closed'] as const satisfies readonly (keyof LiveSessionEvents)[];
+type EventName = (typeof EVENTS)[number];
+
+/** A session of a classroom, a controllable clock, and a log of every event it emits. */
+function setup(settings: Partial<RoomSettings> = {}) {
+  let time = 1_000_000;
+  let ids = 0;
+  const room = { id: 'room-1', title: 'Algebra', kind: 'classroom' as const, settings: { ...DEFAULT_ROOM_SETTINGS, ...settings } };
+  const session = new LiveSession({ room, now: () => time, newId: () => `session-${++ids}` });
+  const log: { event: EventName; args: unknown[] }[] = [];
+  for (const event of EVENTS) session.on(event, (...args: unknown[]) => log.push({ event, args }));
+  return {
+    session,
+    log,
+    /** The events of one kind, as argument lists. */
+    events: (event: EventName) => log.filter((e) => e.event === event).map((e) => e.args),
+    advance: (ms: number) => (time += ms),
+    now: () => time,
+    clear: () => (log.length = 0),
+  };
+}
+
+function person(id: string, role: Role, name = id): Identity {
+  return { participantId: id, name, role };
+}
+
+function expectCode(action: () => unknown, code: ErrorCode): void {
+  let thrown: unknown;
+  try {
+    action();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(AmphiError);
+  expect(thrown).toMatchObject({ code });
+}
+
+/** A live classroom where a moderator `mod` and a participant `ann` are joined. */
+function liveClassroom(settings: Partial<RoomSettings> = {}) {
+  const s = setup(settings);
+  s.session.arrive(person('mod', 'moderator', 'Prof. Martin'));
+  if (s.session.arrive(person('ann', 'participant', 'Ann')) === 'lobby') s.session.admit('mod', 'ann');
+  s.clear();
+  return s;
+}
+
+describe('LiveSession lifecycle', () => {
+  it('stays pending and keeps people waiting until a moderator arrives', () => {
+    const { session, events } = setup();
+    expect(session.arrive(person('ann', 'participant'))).toBe('waiting');
+    expect(session.state).toBe('pending');
+    expect(session.info).toBeNull();
+    expect(session.participants()).toEqual([]);
+    expect(events('started')).toEqual([]);
+  });
+
+  it('goes live when the first moderator arrives, then places the people who were waiting', () => {
+    const { session, events, now } = setup();
+    session.arrive(person('ann', 'participant'));
+    session.arrive(person('bob', 'guest'));
+    expect(session.arrive(person('mod', 'moderator'))).toBe('joined');
+    expect(session.state).toBe('live');
+    expect(session.info).toEqual({ id: 'session-1', startedAt: now() });
+    expect(events('started')).toEqual([[{ id: 'session-1', startedAt: now() }]]);
+    expect(session.statusOf('ann')).toBe('joined');
+    expect(session.statusOf('bob')).toBe('joined');
+    // The moderator is placed first, so the room has a moderator when the others join.
+    expect(events('statusChanged')).toEqual([
+      ['mod', 'joined'],
+      ['ann', 'joined'],
+      ['bob', 'joined'],
+    ]);
+    expect(session.participants().map((p) => p.id)).toEqual(['ann', 'bob', 'mod']);
+    expect(session.peak).toBe(3);
+  });
+
+  it('ends when the last joined person leaves, and records why', () => {
+    const { session, events } = liveClassroom();
+    session.leave('ann', 'left');
+    expect(session.state).toBe('live');
+    session.leave('mod', 'left');
+    expect(session.state).toBe('ended');
+    expect(events('ended')).toEqual([[{ id: 'session-1', startedAt: expect.any(Number) }, 'empty']]);
+    expect(events('closed')).toHaveLength(1);
+    expect(session.isClosed).toBe(true);
+  });
+
+  it('closes a pending session that everyone leaves, without an ended event', () => {
+    const { session, events } = setup();
+    session.arrive(person('ann', 'participant'));
+    session.arrive(person('bob', 'participant'));
+    session.leave('ann', 'left');
+    expect(session.isClosed).toBe(false);
+    session.leave('bob', 'timeout');
+    expect(session.isClosed).toBe(true);
+    expect(events('ended')).toEqual([]);
+    expect(events('started')).toEqual([]);
+    expect(events('closed')).toHaveLength(1);
+  });
+
+  it('removes everyone when a moderator ends the session', () => {
+    const { session, events } = liveClassroom({ lobby: true });
+    session.arrive(person('carl', 'guest'));
+    session.end('mod');
+    expect(events('removed')).toEqual([
+      ['mod', 'ended', undefined],
+      ['ann', 'ended', undefined],
+      ['carl', 'ended', undefined],
+    ]);
+    expect(events('ended')).toEqual([[expect.objectContaining({ id: 'session-1' }), 'moderator']]);
+    expect(session.participants()).toEqual([]);
+    expect(session.lobby()).toEqual([]);
+    expect(session.isClosed).toBe(true);
+  });
+
+  it('lets only those allowed end the session', () => {
+    const { session, events } = liveClassroom();
+    expectCode(() => session.end('ann'), 'NOT_ALLOWED');
+    expect(session.state).toBe('live');
+    expect(events('removed')).toEqual([]);
+  });
+
+  it('emits closed once when close() is called twice', () => {
+    const { session, events } = liveClassroom();
+    session.close();
+    session.close();
+    expect(events('closed')).toHaveLength(1);
+    expect(events('ended')).toEqual([[expect.objectContaining({ id: 'session-1' }), 'closed']]);
+  });
+
+  it('rejects every call after the end with SESSION_ENDED', () => {
+    const { session } = liveClassroom();
+    session.end('mod');
+    expectCode(() => session.arrive(person('late', 'participant')), 'SESSION_ENDED');
+    expectCode(() => session.raiseHand('ann'), 'SESSION_ENDED');
+    expectCode(() => session.admit('mod', 'ann'), 'SESSION_ENDED');
+    expectCode(() => session.setRole('mod', 'ann', 'viewer'), 'SESSION_ENDED');
+    expectCode(() => session.remove('mod', 'ann'), 'SESSION_ENDED');
+    expectCode(() => session.setMedia('ann', { mic: true }), 'SESSION_ENDED');
+    expectCode(() => session.end('mod'), 'SESSION_ENDED');
+  });
+
+  it('refuses the same person arriving twice', () => {
+    const { session } = liveClassroom();
+    expectCode(() => session.arrive(person('ann', 'participant')), 'INVALID_STATE');
+  });
+});
+
+describe('LiveSession lobby', () => {
+  it('holds non-moderators in the lobby and lets moderators through', () => {
+    const { session, events, now } = liveClassroom({ lobby: true });
+    expect(session.arrive(person('carl', 'guest', 'Carl'))).toBe('lobby');
+    expect(session.arrive(person('mod2', 'moderator'))).toBe('joined');
+    expect(session.lobby()).toEqual([{ id: 'carl', name: 'Carl', role: 'guest', since: now() }]);
+    expect(events('lobbyEntered')).toEqual([[{ id: 'carl', name: 'Carl', role: 'guest', since: now() }]]);
+    expect(session.participants().map((p) => p.id)).toEqual(['mod', 'ann', 'mod2']);
+  });
+
+  it('sends people who waited for the moderator to the lobby once the session starts', () => {
+    const { session } = setup({ lobby: true });
+    session.arrive(person('ann', 'participant'));
+    session.arrive(person('mod', 'moderator'));
+    expect(session.statusOf('ann')).toBe('lobby');
+    expect(session.statusOf('mod')).toBe('joined');
+  });
+
+  it('admits a person from the lobby into the room', () => {
+    const { session, log, clear } = liveClassroom({ lobby: true });
+    session.arrive(person('carl', 'guest', 'Carl'));
+    clear();
+    session.admit('mod', 'carl');
+    expect(log.map((e) => [e.event, ...e.args])).toEqual([
+      ['lobbyLeft', 'carl', 'admitted'],
+      ['statusChanged', 'carl', 'joined'],
+      ['participantJoined', expect.objectContaining({ id: 'carl', name: 'Carl', role: 'guest' })],
+    ]);
+    expect(session.lobby()).toEqual([]);
+  });
+
+  it('denies a person with the reason given and forgets them', () => {
+    const { session, events } = liveClassroom({ lobby: true });
+    session.arrive(person('carl', 'guest'));
+    session.deny('mod', 'carl', 'Not on the list');
+    expect(events('lobbyLeft')).toEqual([['carl', 'denied']]);
+    expect(events('removed')).toEqual([['carl', 'denied', 'Not on the list']]);
+    expect(session.has('carl')).toBe(false);
+  });
+
+  it('admits everyone waiting when the lobby is turned off', () => {
+    const { session, events } = liveClassroom({ lobby: true });
+    session.arrive(person('carl', 'guest'));
+    session.arrive(person('dora', 'participant'));
+    session.updateRoom({ ...session.room, settings: { ...session.room.settings, lobby: false } });
+    expect(events('roomUpdated')).toHaveLength(1);
+    expect(events('lobbyLeft')).toEqual([
+      ['carl', 'admitted'],
+      ['dora', 'admitted'],
+    ]);
+    expect(session.lobby()).toEqual([]);
+    expect(session.statusOf('carl')).toBe('joined');
+    expect(session.statusOf('dora')).toBe('joined');
+  });
+
+  it('lets only people who may manage the lobby admit or deny', () => {
+    const { session, events } = liveClassroom({ lobby: true });
+    session.arrive(person('carl', 'guest'));
+    session.arrive(person('dora', 'participant'));
+    // A joined participant, and someone in the lobby.
+    expectCode(() => session.admit('ann', 'carl'), 'NOT_ALLOWED');
+    expectCode(() => session.deny('ann', 'carl'), 'NOT_ALLOWED');
+    expectCode(() => session.admit('dora', 'carl'), 'NOT_ALLOWED');
+    expect(session.statusOf('carl')).toBe('lobby');
+    expect(events('lobbyLeft')).toEqual([]);
+  });
+
+  it('reports PARTICIPANT_NOT_FOUND when admitting someone who is not in the lobby', () => {
+    const { session } = liveClassroom({ lobby: true });
+    expectCode(() => session.admit('mod', 'ann'), 'PARTICIPANT_NOT_FOUND');
+    expectCode(() => session.admit('mod', 'nobody'), 'PARTICIPANT_NOT_FOUND');
+  });
+});
+
+describe('LiveSession roles', () => {
+  it('lets a moderator change a role and tells everyone, with the previous role', () => {
+    const { session, events } = liveClassroom();
+    session.setRole('mod', 'ann', 'presenter');
+    expect(session.participant('ann')?.role).toBe('presenter');
+    expect(events('participantUpdated')).toEqual([[expect.objectContaining({ id: 'ann', role: 'presenter' }), 'participant']]);
+  });
+
+  it('refuses role changes from anyone but a moderator', () => {
+    const { session, events } = liveClassroom();
+    expectCode(() => session.setRole('ann', 'ann', 'moderator'), 'NOT_ALLOWED');
+    expectCode(() => session.setRole('ann', 'mod', 'viewer'), 'NOT_ALLOWED');
+    expect(session.participant('ann')?.role).toBe('participant');
+    expect(session.participant('mod')?.role).toBe('moderator');
+    expect(events('participantUpdated')).toEqual([]);
+  });
+
+  it('cannot demote the last moderator, but can demote one of two', () => {
+    const { session } = liveClassroom();
+    expectCode(() => session.setRole('mod', 'mod', 'participant'), 'INVALID_STATE');
+    expect(session.participant('mod')?.role).toBe('moderator');
+    session.setRole('mod', 'ann', 'moderator');
+    session.setRole('ann', 'mod', 'participant');
+    expect(session.participant('mod')?.role).toBe('participant');
+  });
+
+  it('turns the microphone and camera off when someone becomes a viewer', () => {
+    const { session, events, clear } = liveClassroom();
+    session.setMedia('ann', { mic: true, cam: true });
+    clear();
+    session.setRole('mod', 'ann', 'viewer');
+    expect(session.participant('ann')).toMatchObject({ role: 'viewer', mic: false, cam: false });
+    expect(events('participantUpdated')).toEqual([[expect.objectContaining({ id: 'ann', role: 'viewer', mic: false, cam: false }), 'participant']]);
+  });
+});
+
+describe('LiveSession removal', () => {
+  it('removes a person with the reason given', () => {
+    const { session, events } = liveClassroom();
+    session.remove('mod', 'ann', 'Wrong class');
+    expect(events('participantLeft')).toEqual([['ann', 'removed']]);
+    expect(events('removed')).toEqual([['ann', 'removed', 'Wrong class']]);
+    expect(session.has('ann')).toBe(false);
+    expect(session.state).toBe('live');
+  });
+
+  it('removes a person from the lobby', () => {
+    const { session, events } = liveClassroom({ lobby: true });
+    session.arrive(person('carl', 'guest'));
+    session.remove('mod', 'carl');
+    expect(events('lobbyLeft')).toEqual([['carl', 'left']]);
+    expect(events('removed')).toEqual([['carl', 'removed', undefined]]);
+  });
+
+  it('refuses removal by a non-moderator, of oneself, or of someone absent', () => {
+    const { session, events } = liveClassroom();
+    expectCode(() => session.remove('ann', 'mod'), 'NOT_ALLOWED');
+    expectCode(() => session.remove('mod', 'mod'), 'INVALID_STATE');
+    expectCode(() => session.remove('mod', 'nobody'), 'PARTICIPANT_NOT_FOUND');
+    expect(events('removed')).toEqual([]);
+    expect(session.joinedCount).toBe(2);
+  });
+});
+
+describe('LiveSession hands', () => {
+  it('raises a hand with the time it was raised, once, and lowers it', () => {
+    const { session, events, now } = liveClassroom();
+    session.raiseHand('ann');
+    session.raiseHand('ann');
+    expect(session.participant('ann')).toMatchObject({ handRaised: true, handRaisedAt: now() });
+    expect(events('participantUpdated')).toHaveLength(1);
+    session.lowerHand('ann');
+    expect(session.participant('ann')?.handRaised).toBe(false);
+    expect(session.participant('ann')?.handRaisedAt).toBeUndefined();
+    expect(events('participantUpdated')).toHaveLength(2);
+  });
+
+  it("needs permission to lower someone else's hand", () => {
+    const { session } = liveClassroom();
+    session.raiseHand('mod');
+    expectCode(() => session.lowerHand('ann', 'mod'), 'NOT_ALLOWED');
+    expect(session.participant('mod')?.handRaised).toBe(true);
+    session.raiseHand('ann');
+    session.lowerHand('mod', 'ann');
+    expect(session.participant('ann')?.handRaised).toBe(false);
+  });
+
+  it('does not let someone in the lobby raise a hand', () => {
+    const { session } = liveClassroom({ lobby: true });
+    session.arrive(person('carl', 'guest'));
+    expectCode(() => session.raiseHand('carl'), 'NOT_ALLOWED');
+  });
+});
+
+describe('LiveSession media', () => {
+  it('lets participants unmute when the policy is "everyone", never viewers', () => {
+    const { session } = liveClassroom({ unmute: 'everyone' });
+    session.arrive(person('vic', 'viewer'));
+    session.setMedia('ann', { mic: true });
+    expect(session.participant('ann')?.mic).toBe(true);
+    expectCode(() => session.setMedia('vic', { mic: true }), 'NOT_ALLOWED');
+    expectCode(() => session.setMedia('vic', { cam: true }), 'NOT_ALLOWED');
+  });
+
+  it('enforces the "moderators" unmute policy, while muting is always allowed', () => {
+    const { session, events } = liveClassroom({ unmute: 'moderators' });
+    expectCode(() => session.setMedia('ann', { mic: true }), 'NOT_ALLOWED');
+    expect(session.participant('ann')?.mic).toBe(false);
+    session.setMedia('ann', { mic: false, cam: true });
+    expect(session.participant('ann')).toMatchObject({ mic: false, cam: true });
+    session.setMedia('mod', { mic: true });
+    expect(session.participant('mod')?.mic).toBe(true);
+    expect(events('participantUpdated')).toHaveLength(2);
+  });
+
+  it('mutes people whom a stricter policy no longer allows to speak, and tells everyone', () => {
+    const { session, events, clear } = liveClassroom({ unmute: 'everyone' });
+    session.setMedia('ann', { mic: true });
+    session.setMedia('mod', { mic: true });
+    clear();
+    session.updateRoom({ ...session.room, settings: { ...session.room.settings, unmute: 'presenters' } });
+    expect(session.participant('ann')?.mic).toBe(false);
+    expect(session.participant('mod')?.mic).toBe(true);
+    expect(events('participantUpdated')).toEqual([[expect.objectContaining({ id: 'ann', mic: false }), 'participant']]);
+  });
+});
+
+describe('LiveSession connections', () => {
+  it('marks a dropped person as disconnected, then connected again when they come back', () => {
+    const { session, events } = liveClassroom();
+    session.disconnect('ann');
+    session.disconnect('ann');
+    expect(session.participant('ann')?.connected).toBe(false);
+    session.reconnect('ann');
+    expect(session.participant('ann')?.connected).toBe(true);
+    expect(events('participantUpdated').map(([p]) => p)).toEqual([
+      expect.objectContaining({ id: 'ann', connected: false }),
+      expect.objectContaining({ id: 'ann', connected: true }),
+    ]);
+  });
+
+  it('lets a dropped person go with reason "timeout" after the grace period', () => {
+    const { session, events } = liveClassroom();
+    session.disconnect('ann');
+    session.leave('ann', 'timeout');
+    expect(events('participantLeft')).toEqual([['ann', 'timeout']]);
+    expect(session.has('ann')).toBe(false);
+    expectCode(() => session.reconnect('ann'), 'RESUME_EXPIRED');
+  });
+
+  it('tells moderators when someone leaves the lobby', () => {
+    const { session, events } = liveClassroom({ lobby: true });
+    session.arrive(person('carl', 'guest'));
+    session.leave('carl', 'left');
+    expect(events('lobbyLeft')).toEqual([['carl', 'left']]);
+    expect(events('participantLeft')).toEqual([]);
+  });
+});
+
+describe('LiveSession listeners', () => {
+  it('keeps working when a listener throws, and reports the error', () => {
+    const { session, events } = setup();
+    const reported = vi.fn();
+    session.onListenerError = reported;
+    session.on('participantJoined', () => {
+      throw new Error('listener bug');
+    });
+    session.arrive(person('mod', 'moderator'));
+    session.arrive(person('ann', 'participant'));
+    expect(reported).toHaveBeenCalledTimes(2);
+    expect(reported).toHaveBeenCalledWith(expect.objectContaining({ message: 'listener bug' }), 'participantJoined');
+    // The other listeners were still called, and the state is consistent.
+    expect(events('participantJoined')).toHaveLength(2);
+    expect(session.participants().map((p) => p.id)).toEqual(['mod', 'ann']);
+    session.raiseHand('ann');
+    expect(session.participant('ann')?.handRaised).toBe(true);
+  });
+});

@@ -1,0 +1,29 @@
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { api } from '../api.js';
+import { RoomSession } from '../room/RoomSession.js';
+import { ErrorAlert } from '../ui/ErrorAlert.js';
+import { useLoad } from '../ui/useLoad.js';
+import { PreJoin } from './PreJoin.js';
+import { useJoin } from './useJoin.js';
+
+/** `/rooms/:id`: owners and co-hosts enter their room as moderators (this starts the session). */
+export function OwnerJoinPage() {
+  const { t } = useTranslation();
+  const { id = '' } = useParams();
+  const [room] = useLoad(() => api.getRoom(id), id);
+  const { client, join, reset } = useJoin();
+
+  if (client) return <RoomSession key={client.participantId} client={client} onRejoin={reset} />;
+  if (room.status === 'loading') return <p role="status">{t('app.loading')}</p>;
+  if (room.status === 'error') {
+    return (
+      <section className="card narrow">
+        <h1>{t('app.notFoundTitle')}</h1>
+        <ErrorAlert code={room.code} />
+        <Link to="/">{t('app.backHome')}</Link>
+      </section>
+    );
+  }
+  return <PreJoin title={room.data.title} kind={room.data.kind} role="moderator" needsName={false} lobby={false} onJoin={() => join({ roomId: id })} />;
+}

@@ -1,0 +1,83 @@
+import { useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Role, type Action, type Participant } from '@amphi/protocol';
+
+const ASSIGNABLE = Role.options.filter((r) => r !== 'guest');
+
+export interface ModeratorActions {
+  setRole(participantId: string, role: Role): void;
+  lowerHand(participantId: string): void;
+  remove(participantId: string, reason: string | undefined): void;
+}
+
+interface Props {
+  participant: Participant;
+  actions: ModeratorActions;
+  /** One's own permissions: each control shows only when allowed. */
+  allowed: ReadonlySet<Action>;
+}
+
+/** What a moderator can do to someone else: change role, lower hand, remove (with a reason). */
+export function ModeratorControls({ participant, actions, allowed }: Props) {
+  const { t } = useTranslation();
+  const id = useId();
+  const name = participant.name;
+  const [role, setRole] = useState<Role>(participant.role);
+  const [removing, setRemoving] = useState(false);
+  const [reason, setReason] = useState('');
+
+  const submitRemove = (event: FormEvent) => {
+    event.preventDefault();
+    const text = reason.trim();
+    actions.remove(participant.id, text === '' ? undefined : text);
+  };
+
+  return (
+    <div className="moderator-controls">
+      <div className="inline">
+        {allowed.has('participant.setRole') && (
+          <>
+            <label htmlFor={`${id}-role`} className="inline-label">
+              {t('room.roleOf', { name })}
+            </label>
+            <select id={`${id}-role`} value={role} onChange={(e) => setRole(Role.parse(e.target.value))}>
+              {/* A guest keeps "guest" in the list until given another role. */}
+              {(participant.role === 'guest' ? Role.options : ASSIGNABLE).map((r) => (
+                <option key={r} value={r}>
+                  {t(`roles.${r}`)}
+                </option>
+              ))}
+            </select>
+            <button type="button" className="secondary small" disabled={role === participant.role} onClick={() => actions.setRole(participant.id, role)}>
+              {t('room.applyRole')}
+            </button>
+          </>
+        )}
+        {participant.handRaised && allowed.has('hand.lowerOthers') && (
+          <button type="button" className="secondary small" onClick={() => actions.lowerHand(participant.id)}>
+            {t('room.lowerHandOf', { name })}
+          </button>
+        )}
+        {!removing && allowed.has('participant.remove') && (
+          <button type="button" className="danger small" onClick={() => setRemoving(true)}>
+            {t('room.removeOf', { name })}
+          </button>
+        )}
+      </div>
+      {removing && (
+        <form className="inline remove-form" onSubmit={submitRemove}>
+          <div className="field">
+            <label htmlFor={`${id}-reason`}>{t('room.removeReason', { name })}</label>
+            <input id={`${id}-reason`} type="text" value={reason} maxLength={200} onChange={(e) => setReason(e.target.value)} autoFocus />
+          </div>
+          <button type="submit" className="danger small">
+            {t('room.removeConfirm', { name })}
+          </button>
+          <button type="button" className="secondary small" onClick={() => setRemoving(false)}>
+            {t('app.cancel')}
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,48 @@
+import { useTranslation } from 'react-i18next';
+import type { Action, Participant } from '@amphi/protocol';
+import { ModeratorControls, type ModeratorActions } from './ModeratorControls.js';
+
+interface ItemProps {
+  participant: Participant;
+  isSelf: boolean;
+  actions: ModeratorActions | null;
+  allowed: ReadonlySet<Action>;
+}
+
+function ParticipantItem({ participant, isSelf, actions, allowed }: ItemProps) {
+  const { t } = useTranslation();
+  const p = participant;
+  return (
+    <li className={p.connected ? 'participant' : 'participant disconnected'}>
+      <div className="participant-main">
+        <span className="participant-name">
+          {p.name} {isSelf && <span className="muted">{t('room.you')}</span>}
+        </span>
+        <span className="badge">{t(`roles.${p.role}`)}</span>
+        {p.handRaised && (
+<span className="badge badge-hand">{t('room.handRaised')}</span>
+        )}
+        <span className={p.mic ? 'badge badge-on' : 'badge badge-off'}>{p.mic ? t('room.micOn') : t('room.micOff')}</span>
+        <span className={p.cam ? 'badge badge-on' : 'badge badge-off'}>{p.cam ? t('room.camOn') : t('room.camOff')}</span>
+        {!p.connected && <span className="badge badge-warn">{t('room.disconnected')}</span>}
+      </div>
+      {/* Re-mounted when the role changes, so the role picker starts from the new role. */}
+      {actions && !isSelf && <ModeratorControls key={p.role} participant={p} actions={actions} allowed={allowed} />}
+    </li>
+  );
+}
+
+/** Everyone in the room, with moderator controls when allowed. */
+export function ParticipantList({ participants, selfId, actions, allowed }: { participants: Participant[]; selfId: string | undefined; actions: ModeratorActions | null; allowed: ReadonlySet<Action> }) {
+  const { t } = useTranslation();
+  return (
+    <section className="card" aria-labelledby="people-heading">
+      <h2 id="people-heading">{t('room.people', { count: participants.length })}</h2>
+      <ul className="participants" aria-labelledby="people-heading">
+        {participants.map((p) => (
+          <ParticipantItem key={p.id} participant={p} isSelf={p.id === selfId} actions={actions} allowed={allowed} />
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,47 @@
+import { useTranslation } from 'react-i18next';
+import type { RoomClient } from '@amphi/client';
+import { WaitingScreen } from '../lobby/WaitingScreen.js';
+import { usePageTitle } from '../ui/usePageTitle.js';
+import { ClosedScreen } from './ClosedScreen.js';
+import { RoomView } from './RoomView.js';
+import { useRoomClient } from './useRoomClient.js';
+
+/**
+ * One connection to a room, from welcome to close: shows the screen for where one is
+ * (waiting, lobby, in the room, closed) and a banner while reconnecting. The owner of the
+ * client (useJoin) leaves the room when the page goes away.
+ */
+export function RoomSession({ client, onRejoin }: { client: RoomClient; onRejoin?: () => void }) {
+  const { t } = useTranslation();
+  const { snapshot, serverError } = useRoomClient(client);
+  const title = snapshot.room?.title;
+  usePageTitle(title);
+
+  if (snapshot.state === 'closed') return <ClosedScreen reason={snapshot.closedReason} roomTitle={title} onRejoin={onRejoin} />;
+  const reconnecting = snapshot.state === 'reconnecting';
+  // One live region that stays in the page, so its text is announced when it appears.
+  const banner = (
+    <p role="status" className={reconnecting ? 'banner' : 'visually-hidden'}>
+      {reconnecting ? t('room.reconnecting') : null}
+    </p>
+  );
+  let screen;
+  switch (snapshot.status) {
+    case 'connecting':
+      screen = <p className="status">{t('room.connecting')}</p>;
+      break;
+    case 'waiting':
+    case 'lobby':
+      screen = <WaitingScreen kind={snapshot.status} roomTitle={title} onLeave={() => client.leave()} />;
+      break;
+    case 'joined':
+      screen = <RoomView client={client} snapshot={snapshot} serverError={serverError} />;
+      break;
+  }
+  return (
+    <>
+      {banner}
+      {screen}
+    </>
+  );
+}

@@ -1,0 +1,93 @@
+import { useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { MediaPolicy, RoomKind, type ErrorCode, type RoomSettings } from '@amphi/protocol';
+import { errorCodeOf } from '../api.js';
+import { ErrorAlert } from '../ui/ErrorAlert.js';
+import { StatusMessage } from '../ui/StatusMessage.js';
+import { TextField } from '../ui/TextField.js';
+
+export interface RoomDraft {
+  title: string;
+  kind: RoomKind;
+  settings: RoomSettings;
+}
+
+function PolicySelect({ label, value, onChange }: { label: string; value: MediaPolicy; onChange: (v: MediaPolicy) => void }) {
+  const { t } = useTranslation();
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(MediaPolicy.parse(e.target.value))}>
+        {MediaPolicy.options.map((policy) => (
+          <option key={policy} value={policy}>
+            {t(`policies.${policy}`)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** Title, kind and settings of a room; used to create and to edit. */
+export function RoomForm({ initial, submitLabel, onSubmit }: { initial: RoomDraft; submitLabel: string; onSubmit: (draft: RoomDraft) => Promise<void> }) {
+  const { t } = useTranslation();
+  const [draft, setDraft] = useState<RoomDraft>(initial);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ErrorCode | null>(null);
+  const [saved, setSaved] = useState(false);
+  const setSettings = (change: Partial<RoomSettings>) => setDraft((d) => ({ ...d, settings: { ...d.settings, ...change } }));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setSaved(false);
+    try {
+      await onSubmit({ ...draft, title: draft.title.trim() });
+      setSaved(true);
+    } catch (err) {
+      setError(errorCodeOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={(e) => void submit(e)} className="stack">
+      <ErrorAlert code={error} />
+      <TextField label={t('editor.title')} required maxLength={120} value={draft.title} onChange={(title) => setDraft((d) => ({ ...d, title }))} />
+      <fieldset>
+        <legend>{t('editor.kind')}</legend>
+        {RoomKind.options.map((kind) => (
+          <div className="choice" key={kind}>
+            <input type="radio" id={`kind-${kind}`} name="kind" value={kind} checked={draft.kind === kind} onChange={() => setDraft((d) => ({ ...d, kind }))} aria-describedby={`kind-${kind}-hint`} />
+            <label htmlFor={`kind-${kind}`}>{t(`kinds.${kind}`)}</label>
+            <p className="hint" id={`kind-${kind}-hint`}>
+              {t(`kindHints.${kind}`)}
+            </p>
+          </div>
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend>{t('editor.settings')}</legend>
+        <div className="choice">
+          <input type="checkbox" id="setting-lobby" checked={draft.settings.lobby} onChange={(e) => setSettings({ lobby: e.target.checked })} />
+          <label htmlFor="setting-lobby">{t('editor.lobby')}</label>
+        </div>
+        <div className="choice">
+          <input type="checkbox" id="setting-guests" checked={draft.settings.guestsAllowed} onChange={(e) => setSettings({ guestsAllowed: e.target.checked })} />
+          <label htmlFor="setting-guests">{t('editor.guestsAllowed')}</label>
+        </div>
+        <PolicySelect label={t('editor.screenShare')} value={draft.settings.screenShare} onChange={(screenShare) => setSettings({ screenShare })} />
+        <PolicySelect label={t('editor.unmute')} value={draft.settings.unmute} onChange={(unmute) => setSettings({ unmute })} />
+      </fieldset>
+      <div className="actions">
+        <button type="submit" disabled={busy}>
+          {submitLabel}
+        </button>
+        <StatusMessage>{saved ? t('app.saved') : null}</StatusMessage>
+      </div>
+    </form>
+  );
+}
