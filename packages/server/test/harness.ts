@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { Redis } from 'ioredis';
@@ -43,6 +43,18 @@ export async function createPgDatabase(url: string): Promise<{ url: string; drop
   };
 }
 
+/** A port that was free a moment ago (the OS hands out a fresh one for port 0). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 export interface StartOptions {
   /** Listen on 127.0.0.1:<random port> (default true). */
   listen?: boolean;
@@ -55,15 +67,12 @@ export async function startServer(overrides: Partial<Config> = {}, options: Star
   const pgDb = base.databaseUrl ? await createPgDatabase(base.databaseUrl) : null;
   const database = await openDatabase({ databaseUrl: pgDb?.url, dataDir: 'memory' });
   const redis = base.redisUrl ? new Redis(base.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
-  let config: Config = { ...base, databaseUrl: pgDb?.url };
+  // Links and the origin check use publicUrl, fixed when the app is built: pick the port first.
+  const port = options.listen === false ? 0 : await freePort();
+  const baseUrl = port ? `http://127.0.0.1:${port}` : '';
+  const config: Config = { ...base, databaseUrl: pgDb?.url, publicUrl: baseUrl || base.publicUrl };
   const amphi = await buildApp({ config, database, redis, logStream: options.logStream });
-  let baseUrl = '';
-  if (options.listen !== false) {
-    await amphi.app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = `http://127.0.0.1:${(amphi.app.server.address() as AddressInfo).port}`;
-  }
-  // Links are built from publicUrl: point it at the port we got.
-  config = { ...config, publicUrl: baseUrl || config.publicUrl };
+  if (port) await amphi.app.listen({ port, host: '127.0.0.1' });
   let closed = false;
   return {
     ...amphi,

@@ -21,6 +21,7 @@ describe('a guest joins through the lobby', () => {
     await teacherApi.signUp({ email: 'teacher@uni.example', password: 'correct horse battery', name: 'Prof. Martin' });
     const room = await teacherApi.createRoom({ title: 'Algebra', kind: 'classroom', settings: { lobby: true } });
     const links = await teacherApi.links(room.id);
+    expect(links.participant.url).toBe(`${server.baseUrl}/j/${links.participant.token}`);
     // A link is one stable URL until it is revoked.
     expect((await teacherApi.links(room.id)).participant.url).toBe(links.participant.url);
 
