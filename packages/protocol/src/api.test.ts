@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { AddCoHostBody, CreateRoomBody, InviteBody, JoinBody, JoinPreviewBody, SignInBody, SignUpBody, UpdateRoomBody } from './api.js';
 import { MediaPolicy } from './roles.js';
+import { itHoldsSchemaProperties } from './schemaProperties.testkit.js';
 
 /** For each body field, values that often satisfy it and values that often do not. */
 const email = fc.oneof(fc.constantFrom('teacher@uni.example', ' Teacher@Uni.Example '), fc.emailAddress(), fc.string({ maxLength: 30 }));
@@ -47,28 +48,7 @@ const SCHEMAS: { name: string; schema: z.ZodType; keys: readonly string[] }[] = 
 describe.each(SCHEMAS)('$name (property)', ({ schema, keys }) => {
   const input = fc.oneof(fc.jsonValue(), bodyFor(keys));
 
-  it('never throws, whatever JSON arrives', () => {
-    fc.assert(
-      fc.property(input, (value) => {
-        expect(typeof schema.safeParse(value).success).toBe('boolean');
-      }),
-      { numRuns: 500 },
-    );
-  });
-
-  it('accepts again, unchanged, whatever it accepted once it is sent over the wire', () => {
-    fc.assert(
-      fc.property(input, (value) => {
-        const first = schema.safeParse(value);
-        if (!first.success) return;
-        const wire = JSON.stringify(first.data);
-        const second = schema.safeParse(JSON.parse(wire));
-        expect(second.success).toBe(true);
-        expect(JSON.stringify(second.data)).toBe(wire);
-      }),
-      { numRuns: 500 },
-    );
-  });
+  itHoldsSchemaProperties(schema, input, 500);
 
   it('finds accepted bodies among the generated ones (the generator reaches the accepting paths)', () => {
     // A fixed seed: this checks the generator, not the schema, and must not depend on luck.

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_MESSAGE_TYPES, ClientMessage, ServerMessage } from './messages.js';
 import { ROLES } from './roles.js';
+import { itHoldsSchemaProperties } from './schemaProperties.testkit.js';
 
 /** Field names that client messages use, plus a stranger, each with plausible or arbitrary values. */
 const fieldValue = fc.oneof(
@@ -22,29 +23,7 @@ const nearMessage = fc
 const anyInput = fc.oneof(fc.jsonValue(), nearMessage);
 
 describe('ClientMessage schema (property)', () => {
-  it('never throws, whatever JSON arrives', () => {
-    fc.assert(
-      fc.property(anyInput, (value) => {
-        const result = ClientMessage.safeParse(value);
-        expect(typeof result.success).toBe('boolean');
-      }),
-      { numRuns: 2000 },
-    );
-  });
-
-  it('accepts again, unchanged, whatever it accepted once it is sent over the wire', () => {
-    fc.assert(
-      fc.property(anyInput, (value) => {
-        const first = ClientMessage.safeParse(value);
-        if (!first.success) return;
-        const wire = JSON.stringify(first.data);
-        const second = ClientMessage.safeParse(JSON.parse(wire));
-        expect(second.success).toBe(true);
-        expect(JSON.stringify(second.data)).toBe(wire);
-      }),
-      { numRuns: 2000 },
-    );
-  });
+  itHoldsSchemaProperties(ClientMessage, anyInput, 2000);
 
   it('finds accepted messages among the generated ones (the generator reaches the accepting paths)', () => {
     // A fixed seed: this checks the generator, not the schema, and must not depend on luck.

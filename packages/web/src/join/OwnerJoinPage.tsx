@@ -1,8 +1,8 @@
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
+import { useParams } from 'react-router';
 import { api } from '../api.js';
 import { RoomSession } from '../room/RoomSession.js';
-import { ErrorAlert } from '../ui/ErrorAlert.js';
+import { NotFoundPage } from '../ui/NotFoundPage.js';
 import { useLoad } from '../ui/useLoad.js';
 import { PreJoin } from './PreJoin.js';
 import { useJoin } from './useJoin.js';
@@ -16,14 +16,6 @@ export function OwnerJoinPage() {
 
   if (client) return <RoomSession key={client.participantId} client={client} onRejoin={reset} />;
   if (room.status === 'loading') return <p role="status">{t('app.loading')}</p>;
-  if (room.status === 'error') {
-    return (
-      <section className="card narrow">
-        <h1>{t('app.notFoundTitle')}</h1>
-        <ErrorAlert code={room.code} />
-        <Link to="/">{t('app.backHome')}</Link>
-      </section>
-    );
-  }
+  if (room.status === 'error') return <NotFoundPage code={room.code} />;
   return <PreJoin title={room.data.title} kind={room.data.kind} role="moderator" needsName={false} lobby={false} onJoin={() => join({ roomId: id })} />;
 }

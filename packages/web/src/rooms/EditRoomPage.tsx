@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api } from '../api.js';
 import { useAuth } from '../auth/AuthContext.js';
-import { ErrorAlert } from '../ui/ErrorAlert.js';
+import { NotFoundPage } from '../ui/NotFoundPage.js';
 import { useLoad } from '../ui/useLoad.js';
 import { usePageTitle } from '../ui/usePageTitle.js';
 import { CohostsSection } from './CohostsSection.js';
@@ -19,15 +19,7 @@ export function EditRoomPage() {
   usePageTitle(room.status === 'ready' ? t('editor.editTitle', { title: room.data.title }) : t('app.loading'));
 
   if (room.status === 'loading') return <p role="status">{t('app.loading')}</p>;
-  if (room.status === 'error') {
-    return (
-      <section className="card narrow">
-        <h1>{t('app.notFoundTitle')}</h1>
-        <ErrorAlert code={room.code} />
-        <Link to="/">{t('app.backHome')}</Link>
-      </section>
-    );
-  }
+  if (room.status === 'error') return <NotFoundPage code={room.code} />;
   const data = room.data;
   const isOwner = user !== null && (user.id === data.ownerId || user.role === 'admin');
   return (
