@@ -48,3 +48,40 @@ test('a guest who arrives first waits for the teacher, joins when they start, an
     await guestContext.close();
   }
 });
+
+test('a guest who reloads the page keeps their place, in the lobby and then in the room', async ({ page, browser }) => {
+  await signUpTeacher(page, 'Prof. Weber', uniqueEmail('weber'));
+  await page.getByRole('link', { name: 'Create a room' }).click();
+  const link = await createRoom(page, 'Chimie 3', { lobby: true });
+  await page.getByRole('link', { name: 'Enter the room' }).click();
+  await page.getByRole('button', { name: 'Join' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Chimie 3' })).toBeVisible();
+
+  const guestContext = await browser.newContext({ locale: 'en-US' });
+  try {
+    const guest = await guestContext.newPage();
+    await guest.goto(link);
+    await guest.getByLabel('Your name').fill('Carla');
+    await guest.getByRole('button', { name: 'Join' }).click();
+    await expect(guest.getByRole('heading', { level: 1, name: 'You are in the lobby' })).toBeVisible();
+    await expect(page.getByRole('region', { name: 'Waiting in the lobby (1)' })).toBeVisible();
+
+    // Reloading does not queue Carla a second time: she is back in the lobby, once.
+    await guest.reload();
+    await expect(guest.getByRole('heading', { level: 1, name: 'You are in the lobby' })).toBeVisible();
+    const lobby = page.getByRole('region', { name: 'Waiting in the lobby (1)' });
+    await expect(lobby.getByRole('listitem')).toHaveCount(1);
+    await lobby.getByRole('button', { name: 'Admit Carla' }).click();
+    await expect(guest.getByRole('heading', { level: 1, name: 'Chimie 3' })).toBeVisible();
+
+    // Reloading inside the room: still one Carla in everyone's list, and she can act.
+    await guest.reload();
+    await expect(guest.getByRole('heading', { level: 1, name: 'Chimie 3' })).toBeVisible();
+    const teacherList = page.getByRole('list', { name: /^People/ });
+    await expect(teacherList.getByRole('listitem')).toHaveCount(2);
+    await guest.getByRole('button', { name: 'Raise hand' }).click();
+    await expect(teacherList.getByRole('listitem').filter({ hasText: 'Carla' })).toContainText('Hand raised');
+  } finally {
+    await guestContext.close();
+  }
+});

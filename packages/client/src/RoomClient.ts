@@ -53,7 +53,12 @@ export interface RoomClientOptions {
   /** WebSocket URL of the server, e.g. `wss://amphi.example.edu/ws`. */
   url: string;
   /** One-time ticket from POST /api/join. */
-  ticket: string;
+  ticket?: string;
+  /**
+   * Instead of a ticket: the resume token of an earlier connection (e.g. before a page
+   * reload), to take back the same place within the grace period.
+   */
+  resumeToken?: string;
   /** Creates sockets (default: the global WebSocket). */
   createSocket?: WebSocketFactory;
   /** Interval (ms) between application pings (default 10000); silence for 2.5 intervals means a dead link. */
@@ -86,7 +91,7 @@ export { RequestError };
  * lost connection. Used by the web app, and in Node by tests and load bots.
  */
 export class RoomClient extends TypedEmitter<RoomClientEvents> {
-  #options: Required<Omit<RoomClientOptions, 'createSocket'>> & { createSocket: WebSocketFactory };
+  #options: Required<Omit<RoomClientOptions, 'createSocket' | 'ticket' | 'resumeToken'>> & { createSocket: WebSocketFactory; ticket?: string };
   #socket: WebSocketLike | null = null;
   #state: ClientState = 'connecting';
   #closedReason: ClosedReason | null = null;
@@ -109,6 +114,8 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
 
   constructor(options: RoomClientOptions) {
     super();
+    if ((options.ticket === undefined) === (options.resumeToken === undefined)) throw new Error('Give a ticket or a resume token');
+    this.#resumeToken = options.resumeToken ?? null;
     const globalWs = (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket;
     this.#options = {
       pingIntervalMs: 10_000,
@@ -129,6 +136,10 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
   }
   get closedReason(): ClosedReason | null {
     return this.#closedReason;
+  }
+  /** Token to take back this place from a new connection (changes at every welcome). */
+  get resumeToken(): string | null {
+    return this.#resumeToken;
   }
   get participantId(): string | null {
     return this.#participantId;
@@ -160,7 +171,8 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
   connect(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#welcomed = { resolve, reject };
-      this.#open({ type: 'hello', ticket: this.#options.ticket });
+      const ticket = this.#options.ticket;
+      this.#open(ticket !== undefined ? { type: 'hello', ticket } : { type: 'resume', resumeToken: this.#resumeToken! });
     });
   }
 

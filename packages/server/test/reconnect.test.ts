@@ -53,6 +53,27 @@ describe('reconnection', () => {
     expect(await moderator.next('participant.left')).toMatchObject({ participantId: id, reason: 'left' });
   });
 
+  it('lets a new client take the place with a saved resume token, as after a page reload', async () => {
+    const { links, moderator } = await liveRoom(server);
+    const before = server.roomClient((await server.api().join({ token: links.participant.token, displayName: 'Alice' })).ticket);
+    await before.connect();
+    const id = before.participantId!;
+    const saved = before.resumeToken!;
+    await moderator.next('participant.joined', (m) => m.participant.id === id);
+    // The page reloads: the new page takes the place while the old socket may still be open.
+
+    const after = new RoomClient({ url: server.baseUrl.replace(/^http/, 'ws') + '/ws', resumeToken: saved, createSocket: (url) => new WebSocket(url) });
+    await after.connect();
+    expect(after.participantId).toBe(id);
+    expect(after.state).toBe('joined');
+    expect(after.participants.map((p) => p.name).sort()).toEqual(['Alice', 'Prof. Martin']);
+    expect(moderator.messages.some((m) => m.type === 'participant.left')).toBe(false);
+    // The old connection is told it was replaced, and does not try to come back.
+    await until(() => before.state === 'closed', 'the old connection to close');
+    after.leave();
+    expect(await moderator.next('participant.left')).toMatchObject({ participantId: id, reason: 'left' });
+  });
+
   it('removes a client who does not come back within the grace period (participant.left, reason "timeout")', async () => {
     const { moderator, guest } = await liveRoom(server);
     const alice = await guest('Alice');

@@ -36,9 +36,10 @@ export function LinkJoinPage() {
   const { user } = useAuth();
   // Signing in changes the role the link gives: load the preview again then.
   const [preview] = useLoad(() => api.joinPreview(token), `${token}|${user?.id ?? ''}`);
-  const { client, join, reset } = useJoin();
+  const { client, resuming, join, reset } = useJoin(token);
 
   if (client) return <RoomSession key={client.participantId} client={client} onRejoin={reset} />;
+  if (resuming) return <p role="status">{t('app.loading')}</p>;
   if (preview.status === 'loading') return <p role="status">{t('app.loading')}</p>;
   if (preview.status === 'error') return <JoinErrorPage code={preview.code} token={token} />;
   const { room, role, needsName, lobby } = preview.data;

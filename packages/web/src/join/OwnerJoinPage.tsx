@@ -12,9 +12,10 @@ export function OwnerJoinPage() {
   const { t } = useTranslation();
   const { id = '' } = useParams();
   const [room] = useLoad(() => api.getRoom(id), id);
-  const { client, join, reset } = useJoin();
+  const { client, resuming, join, reset } = useJoin(id);
 
   if (client) return <RoomSession key={client.participantId} client={client} onRejoin={reset} />;
+  if (resuming) return <p role="status">{t('app.loading')}</p>;
   if (room.status === 'loading') return <p role="status">{t('app.loading')}</p>;
   if (room.status === 'error') return <NotFoundPage code={room.code} />;
   return <PreJoin title={room.data.title} kind={room.data.kind} role="moderator" needsName={false} lobby={false} onJoin={() => join({ roomId: id })} />;

@@ -9,7 +9,8 @@ import { useRoomClient } from './useRoomClient.js';
 /**
  * One connection to a room, from welcome to close: shows the screen for where one is
  * (waiting, lobby, in the room, closed) and a banner while reconnecting. The owner of the
- * client (useJoin) leaves the room when the page goes away.
+ * client (useJoin) leaves the room when the person leaves the page in the app; a reload takes
+ * the same place back.
  */
 export function RoomSession({ client, onRejoin }: { client: RoomClient; onRejoin?: () => void }) {
   const { t } = useTranslation();
