@@ -77,6 +77,9 @@ export class ApiClient {
     this.#csrf = null;
     this.#cookie = null;
   }
+  async changePassword(body: { currentPassword: string; newPassword: string }): Promise<void> {
+    await this.#call('POST', '/api/auth/password', null, body);
+  }
   listRooms(): Promise<Room[]> {
     return this.#call('GET', '/api/rooms', z.array(Room));
   }

@@ -7,6 +7,7 @@ export const Password = z.string().min(10).max(256);
 export const DisplayName = z.string().trim().min(1).max(80);
 
 export const SignUpBody = z.object({ email: Email, password: Password, name: DisplayName, invite: z.string().max(200).optional() }).strict();
+export const ChangePasswordBody = z.object({ currentPassword: z.string().min(1).max(256), newPassword: Password }).strict();
 export const SignInBody = z.object({ email: Email, password: z.string().min(1).max(256) }).strict();
 
 export const User = z.object({ id: z.string(), email: z.string(), name: z.string(), role: AccountRole });

@@ -61,7 +61,8 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
       },
     },
     bodyLimit: BODY_LIMIT,
-    trustProxy: false,
+    // Trust X-Forwarded-For from as many proxy hops as configured (0: none).
+    trustProxy: (_address: string, hop: number) => hop < config.trustProxy,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -89,16 +90,18 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
     // Cross-origin isolation headers break LMS iframes and CDN media; not needed yet.
     crossOriginEmbedderPolicy: false,
   });
+  // Every /api route and the WebSocket upgrade get the general limit unless they declare their
+  // own (sign-in, join). Static files are left to the CDN or reverse proxy in front.
+  // Added before the rate-limit plugin, whose own onRoute hook reads the setting.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') && route.url !== '/ws') return;
+    const routeConfig = (route.config ?? {}) as { rateLimit?: unknown };
+    if (routeConfig.rateLimit === undefined) route.config = { ...routeConfig, rateLimit: { max: config.rateApiPerMin, timeWindow: '1 minute' } };
+  });
   await app.register(fastifyRateLimit, {
     global: false,
     ...(deps.redis ? { redis: deps.redis, nameSpace: `${config.redisPrefix}rl:` } : {}),
     errorResponseBuilder: () => new AmphiError('RATE_LIMITED'),
-  });
-  // Every /api route gets the general limit unless it declares its own (sign-in, join).
-  app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/api/')) return;
-    const routeConfig = (route.config ?? {}) as { rateLimit?: unknown };
-    if (routeConfig.rateLimit === undefined) route.config = { ...routeConfig, rateLimit: { max: config.rateApiPerMin, timeWindow: '1 minute' } };
   });
   await app.register(fastifySwagger, {
     openapi: {

@@ -49,6 +49,11 @@ export interface Config {
   rateApiPerMin: number;
   /** Folder with the built web app (default packages/web/dist). */
   webDist: string;
+  /**
+   * Hops of reverse proxies whose X-Forwarded-For is trusted for the client address, which
+   * rate limits count by (AMPHI_TRUST_PROXY, default 0: none).
+   */
+  trustProxy: number;
   /** pino log level (AMPHI_LOG_LEVEL, default info). */
   logLevel: string;
 }
@@ -103,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateJoinPerMin: int(env.AMPHI_RATE_JOIN, 30),
     rateApiPerMin: int(env.AMPHI_RATE_API, 600),
     webDist: path.resolve(env.AMPHI_WEB_DIST ?? path.join(repoRoot, 'packages/web/dist')),
+    trustProxy: int(env.AMPHI_TRUST_PROXY, 0),
     logLevel: env.AMPHI_LOG_LEVEL ?? 'info',
   };
 }

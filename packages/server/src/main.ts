@@ -33,13 +33,13 @@ async function main(): Promise<void> {
     '',
     `  Amphi is running: ${config.publicUrl}`,
     `  Storage: ${database.kind === 'pglite' ? `embedded PostgreSQL (PGlite) in ${path.join(config.dataDir, 'pglite')}` : 'PostgreSQL (DATABASE_URL)'}${redis ? ', Redis (REDIS_URL)' : ''}`,
-    created
-      ? `  First administrator: ${config.adminEmail} / password: ${config.adminPassword ? '(AMPHI_ADMIN_PASSWORD)' : adminPassword}`
-      : `  Administrator: ${config.adminEmail}${existsSync(passwordFile) ? ` (first password in ${passwordFile})` : ''}`,
+    `  Sign in as the ${created ? 'first ' : ''}administrator: ${config.adminEmail}, with ${
+      config.adminPassword ? 'the password of AMPHI_ADMIN_PASSWORD' : `the first password, kept in ${passwordFile} (change it under "My account")`
+    }`,
     '  Teachers can sign up at /signup while open sign-up is on (administrators can turn it off).',
     '',
   ];
-  // Printed on the terminal, not through the logger: the password must not reach log files.
+  // The password itself is never printed: terminals end up in logs (journald, CI).
   process.stdout.write(lines.join('\n') + '\n');
 
   let stopping = false;

@@ -67,6 +67,28 @@ describe('accounts, sessions and invitations', () => {
     expect(await sessionRows(session.user.id)).toHaveLength(0);
   });
 
+  it('changes a password: the new one signs in, the old one no longer does, and other sessions are closed', async () => {
+    const { api, email, user } = await teacher(server);
+    const laptop = server.api();
+    await laptop.signIn({ email, password: PASSWORD });
+    expect(await sessionRows(user.id)).toHaveLength(2);
+
+    await api.changePassword({ currentPassword: PASSWORD, newPassword: 'a brand new passphrase' });
+    expect((await api.me()).user).toEqual(user);
+    expect((await laptop.me()).user).toBeNull();
+    expect(await sessionRows(user.id)).toHaveLength(1);
+    await expect(server.api().signIn({ email, password: PASSWORD })).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    expect(await server.api().signIn({ email, password: 'a brand new passphrase' })).toEqual(user);
+  });
+
+  it('refuses to change a password without the right current one, or to a too short one, and changes nothing', async () => {
+    const { api, email, user } = await teacher(server);
+    await expect(api.changePassword({ currentPassword: 'not my password', newPassword: 'a brand new passphrase' })).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS', status: 401 });
+    await expect(api.changePassword({ currentPassword: PASSWORD, newPassword: 'short' })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
+    await expect(server.api().changePassword({ currentPassword: PASSWORD, newPassword: 'a brand new passphrase' })).rejects.toMatchObject({ code: 'NOT_AUTHENTICATED' });
+    expect(await server.api().signIn({ email, password: PASSWORD })).toEqual(user);
+  });
+
   it('forgets a session once it has expired', async () => {
     const session = await rawSignUp(server);
     await server.database.db.updateTable('sessions').set({ expires_at: new Date(Date.now() - 1000) }).where('user_id', '=', session.user.id).execute();

@@ -124,6 +124,36 @@ describe('rate limits', () => {
     }
   });
 
+  it('limits every other API route and the WebSocket upgrade with the general limit', async () => {
+    const redis = server.config.redisUrl ? new Redis(server.config.redisUrl, { maxRetriesPerRequest: 2 }) : undefined;
+    const amphi = await buildApp({ config: { ...server.config, rateApiPerMin: 2, redisPrefix: freshPrefix(), logLevel: 'silent' }, database: server.database, redis });
+    try {
+      for (const url of ['/ws', '/api/me', '/api/rooms']) {
+        const statuses = [];
+        for (let i = 0; i < 3; i++) statuses.push((await amphi.app.inject({ method: 'GET', url })).statusCode);
+        expect(statuses.slice(0, 2)).not.toContain(429);
+        expect(statuses[2]).toBe(429);
+      }
+    } finally {
+      await amphi.app.close();
+      redis?.disconnect();
+    }
+  });
+
+  it('counts by the X-Forwarded-For address only behind as many proxies as configured', async () => {
+    for (const trustProxy of [0, 1]) {
+      const amphi = await buildApp({ config: { ...server.config, rateApiPerMin: 2, trustProxy, redisPrefix: freshPrefix(), logLevel: 'silent' }, database: server.database });
+      try {
+        const get = async (client: string) => (await amphi.app.inject({ method: 'GET', url: '/api/me', headers: { 'x-forwarded-for': client } })).statusCode;
+        const statuses = [await get('198.51.100.1'), await get('198.51.100.2'), await get('198.51.100.3')];
+        // Trusted: three different students. Not trusted: three requests from the proxy.
+        expect(statuses).toEqual(trustProxy ? [200, 200, 200] : [200, 200, 429]);
+      } finally {
+        await amphi.app.close();
+      }
+    }
+  });
+
   it('shares the limit between instances through Redis, or counts per instance without it', async () => {
     const email = uniqueEmail();
     await server.accounts.createUser({ email, name: 'Prof', password: PASSWORD, role: 'teacher' });

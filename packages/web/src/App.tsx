@@ -4,6 +4,7 @@ import { AuthProvider, useAuth } from './auth/AuthContext.js';
 import { RequireAuth } from './auth/RequireAuth.js';
 import { SignInPage } from './auth/SignInPage.js';
 import { SignUpPage } from './auth/SignUpPage.js';
+import { AccountPage } from './auth/AccountPage.js';
 import { DashboardPage } from './dashboard/DashboardPage.js';
 import { NewRoomPage } from './rooms/NewRoomPage.js';
 import { EditRoomPage } from './rooms/EditRoomPage.js';
@@ -24,6 +25,7 @@ const router = createBrowserRouter([
       { path: '/rooms/:id/edit', element: <RequireAuth><EditRoomPage /></RequireAuth> },
       { path: '/rooms/:id', element: <RequireAuth><OwnerJoinPage /></RequireAuth> },
       { path: '/j/:token', element: <LinkJoinPage /> },
+      { path: '/account', element: <RequireAuth><AccountPage /></RequireAuth> },
       { path: '/admin', element: <RequireAuth admin><AdminPage /></RequireAuth> },
       { path: '*', element: <NotFoundPage /> },
     ],

@@ -87,6 +87,20 @@ export class AccountService {
     return toUser(row);
   }
 
+  /**
+   * Changes a password after checking the current one, and closes every other sign-in
+   * session of the account (a stolen session does not survive the change).
+   */
+  async changePassword(userId: string, currentPassword: string, newPassword: string, keepCookie: string): Promise<void> {
+    const row = await this.#db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst();
+    if (!row || !(await verifyPassword(currentPassword, row.password_hash))) throw new AmphiError('INVALID_CREDENTIALS');
+    const passwordHash = await hashPassword(newPassword, this.#options.scryptLogN);
+    await this.#db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
+      await trx.deleteFrom('sessions').where('user_id', '=', userId).where('id_hash', '!=', sha256(keepCookie)).execute();
+    });
+  }
+
   /** Opens a sign-in session. Returns the cookie value (only its hash is stored). */
   async openSession(userId: string): Promise<{ cookie: string; csrfToken: string; expiresAt: Date }> {
     const cookie = randomToken();

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ErrorBody, InstanceSettings, InviteBody, InviteResponse, MeResponse, SignInBody, SignUpBody, User } from '@amphi/protocol';
-import { SESSION_COOKIE, requireAdmin } from '../http/requestAuth.js';
+import { ChangePasswordBody, ErrorBody, InstanceSettings, InviteBody, InviteResponse, MeResponse, SignInBody, SignUpBody, User } from '@amphi/protocol';
+import { SESSION_COOKIE, requireAdmin, requireUser } from '../http/requestAuth.js';
 import type { AccountService } from './AccountService.js';
 
 export interface AuthRoutesOptions {
@@ -59,6 +59,17 @@ export function registerAuthRoutes(app: FastifyInstance, options: AuthRoutesOpti
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send(null);
   });
+
+  r.post(
+    '/api/auth/password',
+    { config: strict, schema: { tags: ['auth'], summary: 'Change my password (signs out my other sessions)', body: ChangePasswordBody, response: { 204: z.null(), 400: ErrorBody, 401: ErrorBody } } },
+    async (request, reply) => {
+      const user = requireUser(request);
+      await accounts.changePassword(user.id, request.body.currentPassword, request.body.newPassword, request.sessionCookie!);
+      request.log.info({ userId: user.id }, 'password changed');
+      return reply.status(204).send(null);
+    },
+  );
 
   r.get('/api/admin/settings', { schema: { tags: ['admin'], summary: 'Instance settings', response: { 200: InstanceSettings } } }, async (request) => {
     requireAdmin(request);

@@ -17,7 +17,7 @@ export const en = {
     saved: 'Saved.',
   },
   languages: { en: 'English', fr: 'Français' },
-  nav: { rooms: 'My rooms', admin: 'Administration', signIn: 'Sign in', signUp: 'Sign up', signOut: 'Sign out' },
+  nav: { account: 'My account', rooms: 'My rooms', admin: 'Administration', signIn: 'Sign in', signUp: 'Sign up', signOut: 'Sign out' },
   auth: {
     signInTitle: 'Sign in',
     signUpTitle: 'Create your teacher account',
@@ -35,6 +35,12 @@ export const en = {
     invited: 'You were invited: create your account below.',
     signupClosedTitle: 'Sign-up is closed',
     signupClosedText: 'Accounts on this server are created by invitation. Ask an administrator for an invitation link.',
+    accountTitle: 'My account',
+    changePasswordTitle: 'Change my password',
+    currentPassword: 'Current password',
+    newPassword: 'New password',
+    changePasswordButton: 'Change password',
+    passwordChanged: 'Your password was changed. Your other sessions were signed out.',
   },
   dashboard: {
     title: 'My rooms',

@@ -17,7 +17,7 @@ export const fr: Translation = {
     saved: 'Enregistré.',
   },
   languages: { en: 'English', fr: 'Français' },
-  nav: { rooms: 'Mes salles', admin: 'Administration', signIn: 'Se connecter', signUp: 'Créer un compte', signOut: 'Se déconnecter' },
+  nav: { account: 'Mon compte', rooms: 'Mes salles', admin: 'Administration', signIn: 'Se connecter', signUp: 'Créer un compte', signOut: 'Se déconnecter' },
   auth: {
     signInTitle: 'Connexion',
     signUpTitle: 'Créer votre compte enseignant',
@@ -35,6 +35,12 @@ export const fr: Translation = {
     invited: 'Vous avez été invité·e : créez votre compte ci-dessous.',
     signupClosedTitle: 'Les inscriptions sont fermées',
     signupClosedText: 'Sur ce serveur, les comptes sont créés sur invitation. Demandez un lien d’invitation à un administrateur.',
+    accountTitle: 'Mon compte',
+    changePasswordTitle: 'Changer mon mot de passe',
+    currentPassword: 'Mot de passe actuel',
+    newPassword: 'Nouveau mot de passe',
+    changePasswordButton: 'Changer le mot de passe',
+    passwordChanged: 'Votre mot de passe a été changé. Vos autres sessions ont été déconnectées.',
   },
   dashboard: {
     title: 'Mes salles',

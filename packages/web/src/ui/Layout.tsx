@@ -54,6 +54,11 @@ export function Layout() {
                 </NavLink>
               </li>
             )}
+            {user && (
+              <li>
+                <NavLink to="/account">{t('nav.account')}</NavLink>
+              </li>
+            )}
             {user?.role === 'admin' && (
               <li>
                 <NavLink to="/admin">{t('nav.admin')}</NavLink>
