@@ -46,7 +46,8 @@ describe('bad input over the WebSocket', () => {
     alice.send(JSON.stringify({ type: 'chat.send', id: 'c1', text: 'hello' }));
     alice.send('[1, 2, 3]');
     expect(await alice.error('c1')).toMatchObject({ code: 'UNKNOWN_MESSAGE_TYPE' });
-    expect(await alice.next('error', (m) => m.id === undefined)).toMatchObject({ code: 'UNKNOWN_MESSAGE_TYPE' });
+    // Not even an object with a type: an invalid message, not an unknown one.
+    expect(await alice.next('error', (m) => m.id === undefined)).toMatchObject({ code: 'INVALID_MESSAGE' });
     expect(alice.isOpen).toBe(true);
     await expectRoomWorks(bob, [moderator, alice]);
   });

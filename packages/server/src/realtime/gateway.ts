@@ -116,10 +116,11 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
       }
       const parsed = ClientMessage.safeParse(json);
       if (!parsed.success) {
-        const type = typeof json === 'object' && json !== null && 'type' in json ? json.type : undefined;
-        const known = typeof type === 'string' && (CLIENT_MESSAGE_TYPES as readonly string[]).includes(type);
+        // An object with a `type` nobody knows is UNKNOWN_MESSAGE_TYPE; anything else that fails is INVALID_MESSAGE.
+        const type = typeof json === 'object' && json !== null && !Array.isArray(json) && 'type' in json ? json.type : undefined;
+        const unknownType = typeof type === 'string' && !(CLIENT_MESSAGE_TYPES as readonly string[]).includes(type);
         const detail = parsed.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ');
-        return fail(new AmphiError(known ? 'INVALID_MESSAGE' : 'UNKNOWN_MESSAGE_TYPE', known ? detail : undefined), requestIdOf(json));
+        return fail(new AmphiError(unknownType ? 'UNKNOWN_MESSAGE_TYPE' : 'INVALID_MESSAGE', unknownType ? undefined : detail), requestIdOf(json));
       }
       const message = parsed.data;
       const run = async () => {

@@ -311,10 +311,11 @@ describe('LiveSession hands', () => {
     expect(session.participant('ann')?.handRaised).toBe(false);
   });
 
-  it('does not let someone in the lobby raise a hand', () => {
+  it('does not let someone in the lobby raise or lower a hand', () => {
     const { session } = liveClassroom({ lobby: true });
     session.arrive(person('carl', 'guest'));
     expectCode(() => session.raiseHand('carl'), 'NOT_ALLOWED');
+    expectCode(() => session.lowerHand('carl'), 'NOT_ALLOWED');
   });
 });
 

@@ -197,7 +197,8 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
 
   /** Lowers one's own hand, or another person's when allowed to. */
   lowerHand(actorId: string, targetId: string = actorId): void {
-    this.#joined(actorId);
+    // Whoever may raise a hand may lower their own (same answer as raiseHand when not joined).
+    this.#authorize(actorId, 'hand.raise');
     if (targetId !== actorId) this.#authorize(actorId, 'hand.lowerOthers');
     const target = this.#joined(targetId);
     if (target.handRaisedAt === undefined) return;
