@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { createRoom, expectAccessible, signUpTeacher, uniqueEmail } from './support/helpers.js';
+import { createRoom, expectAccessible, joinAsGuest, signUpTeacher, startLiveRoom, uniqueEmail } from './support/helpers.js';
 
 test('a guest who arrives first waits for the teacher, joins when they start, and sees the end', async ({ page, browser }) => {
   await signUpTeacher(page, 'Prof. Nguyen', uniqueEmail('nguyen'));
@@ -50,19 +50,12 @@ test('a guest who arrives first waits for the teacher, joins when they start, an
 });
 
 test('a guest who reloads the page keeps their place, in the lobby and then in the room', async ({ page, browser }) => {
-  await signUpTeacher(page, 'Prof. Weber', uniqueEmail('weber'));
-  await page.getByRole('link', { name: 'Create a room' }).click();
-  const link = await createRoom(page, 'Chimie 3', { lobby: true });
-  await page.getByRole('link', { name: 'Enter the room' }).click();
-  await page.getByRole('button', { name: 'Join' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Chimie 3' })).toBeVisible();
+  const link = await startLiveRoom(page, 'Prof. Weber', 'Chimie 3', { lobby: true });
 
   const guestContext = await browser.newContext({ locale: 'en-US' });
   try {
     const guest = await guestContext.newPage();
-    await guest.goto(link);
-    await guest.getByLabel('Your name').fill('Carla');
-    await guest.getByRole('button', { name: 'Join' }).click();
+    await joinAsGuest(guest, link, 'Carla');
     await expect(guest.getByRole('heading', { level: 1, name: 'You are in the lobby' })).toBeVisible();
     await expect(page.getByRole('region', { name: 'Waiting in the lobby (1)' })).toBeVisible();
 

@@ -46,3 +46,26 @@ export async function participantLink(page: Page): Promise<string> {
   await expect(field).toHaveValue(/\/j\/[\w.-]+$/);
   return field.inputValue();
 }
+
+/** From the room editor, enters the room as moderator (which starts the live session) and waits for the room page. */
+export async function enterAsModerator(page: Page, title: string): Promise<void> {
+  await page.getByRole('link', { name: 'Enter the room' }).click();
+  await page.getByRole('button', { name: 'Join' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+}
+
+/** Signs a new teacher up, creates a classroom and enters it as moderator; returns the participant link. */
+export async function startLiveRoom(page: Page, teacher: string, title: string, options: { lobby: boolean }): Promise<string> {
+  await signUpTeacher(page, teacher, uniqueEmail('teacher'));
+  await page.getByRole('link', { name: 'Create a room' }).click();
+  const link = await createRoom(page, title, options);
+  await enterAsModerator(page, title);
+  return link;
+}
+
+/** Opens a join link, gives a display name and presses Join. */
+export async function joinAsGuest(guest: Page, link: string, name: string): Promise<void> {
+  await guest.goto(link);
+  await guest.getByLabel('Your name').fill(name);
+  await guest.getByRole('button', { name: 'Join' }).click();
+}

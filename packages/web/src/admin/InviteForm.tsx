@@ -1,10 +1,11 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { AccountRole, type ErrorCode } from '@amphi/protocol';
-import { api, errorCodeOf } from '../api.js';
+import { AccountRole } from '@amphi/protocol';
+import { api } from '../api.js';
 import { CopyField } from '../ui/CopyField.js';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { TextField } from '../ui/TextField.js';
+import { useAction } from '../ui/useAction.js';
 import { currentLanguage } from '../i18n/index.js';
 
 /** Creates an invitation (optionally for one email) and shows its link. */
@@ -13,22 +14,13 @@ export function InviteForm() {
   const roleId = useId();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<AccountRole>('teacher');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorCode | null>(null);
+  const { busy, error, run } = useAction();
   const [invite, setInvite] = useState<{ url: string; expiresAt: string } | null>(null);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const trimmed = email.trim();
-      setInvite(await api.invite({ role, ...(trimmed ? { email: trimmed } : {}) }));
-    } catch (err) {
-      setError(errorCodeOf(err));
-    } finally {
-      setBusy(false);
-    }
+    const trimmed = email.trim();
+    await run(async () => setInvite(await api.invite({ role, ...(trimmed ? { email: trimmed } : {}) })));
   };
 
   return (

@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorCode } from '@amphi/protocol';
-import { api, errorCodeOf } from '../api.js';
+import { api } from '../api.js';
 import { useAuth } from '../auth/AuthContext.js';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { StatusMessage } from '../ui/StatusMessage.js';
+import { useAction } from '../ui/useAction.js';
 import { useLoad } from '../ui/useLoad.js';
 
 /** The open sign-up switch (a checkbox saved with its button). */
@@ -13,26 +13,19 @@ export function SignupSettings() {
   const { refresh } = useAuth();
   const [settings, setSettings] = useLoad(() => api.adminSettings(), 'settings');
   const [openSignup, setOpenSignup] = useState<boolean | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const [saved, setSaved] = useState(false);
-  const [error, setError] = useState<ErrorCode | null>(null);
   const checked = openSignup ?? (settings.status === 'ready' ? settings.data.openSignup : false);
 
   const save = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
     setSaved(false);
-    setError(null);
-    try {
+    await run(async () => {
       setSettings(await api.setAdminSettings({ openSignup: checked }));
       setOpenSignup(null);
       setSaved(true);
       await refresh();
-    } catch (err) {
-      setError(errorCodeOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -1,10 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorCode } from '@amphi/protocol';
-import { api, errorCodeOf } from '../api.js';
+import { api } from '../api.js';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { StatusMessage } from '../ui/StatusMessage.js';
 import { TextField } from '../ui/TextField.js';
+import { useAction } from '../ui/useAction.js';
 import { usePageTitle } from '../ui/usePageTitle.js';
 import { useAuth } from './AuthContext.js';
 
@@ -14,26 +14,19 @@ export function AccountPage() {
   const { user } = useAuth();
   const [currentPassword, setCurrentPassword] = useState('');
   const [newPassword, setNewPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorCode | null>(null);
+  const { busy, error, run } = useAction();
   const [done, setDone] = useState(false);
   usePageTitle(t('auth.accountTitle'));
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     setDone(false);
-    try {
+    await run(async () => {
       await api.changePassword({ currentPassword, newPassword });
       setCurrentPassword('');
       setNewPassword('');
       setDone(true);
-    } catch (err) {
-      setError(errorCodeOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

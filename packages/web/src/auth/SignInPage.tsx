@@ -1,10 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
-import type { ErrorCode } from '@amphi/protocol';
-import { errorCodeOf } from '../api.js';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { TextField } from '../ui/TextField.js';
+import { useAction } from '../ui/useAction.js';
 import { usePageTitle } from '../ui/usePageTitle.js';
 import { useAuth } from './AuthContext.js';
 import { safeNext } from './RequireAuth.js';
@@ -17,24 +16,17 @@ export function SignInPage() {
   const next = safeNext(params.get('next'));
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorCode | null>(null);
+  const { busy, error, run } = useAction();
   usePageTitle(t('auth.signInTitle'));
 
   if (user && !busy) return <Navigate to={next} replace />;
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await signIn(email, password);
       void navigate(next, { replace: true });
-    } catch (err) {
-      setError(errorCodeOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

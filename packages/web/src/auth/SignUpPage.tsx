@@ -1,10 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
-import type { ErrorCode } from '@amphi/protocol';
-import { errorCodeOf } from '../api.js';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { TextField } from '../ui/TextField.js';
+import { useAction } from '../ui/useAction.js';
 import { usePageTitle } from '../ui/usePageTitle.js';
 import { useAuth } from './AuthContext.js';
 
@@ -18,8 +17,7 @@ export function SignUpPage() {
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorCode | null>(null);
+  const { busy, error, run } = useAction();
   const closed = !signupOpen && invite === undefined;
   usePageTitle(closed ? t('auth.signupClosedTitle') : t('auth.signUpTitle'));
 
@@ -39,16 +37,10 @@ export function SignUpPage() {
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await signUp({ name, email, password, ...(invite !== undefined ? { invite } : {}) });
       void navigate('/', { replace: true });
-    } catch (err) {
-      setError(errorCodeOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -5,6 +5,10 @@ import { api } from '../api.js';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { useLoad } from '../ui/useLoad.js';
 import { usePageTitle } from '../ui/usePageTitle.js';
+import { useVisibleInterval } from '../ui/useVisibleInterval.js';
+
+/** How often the live counts are refreshed while the page is visible, in milliseconds. */
+const REFRESH_MS = 15_000;
 
 function RoomRow({ room }: { room: Room }) {
   const { t } = useTranslation();
@@ -29,10 +33,12 @@ function RoomRow({ room }: { room: Room }) {
   );
 }
 
-/** The rooms I own or co-host. */
+/** The rooms I own or co-host, with their live counts kept fresh. */
 export function DashboardPage() {
   const { t } = useTranslation();
-  const [rooms] = useLoad(() => api.listRooms(), 'rooms');
+  const [rooms, , reload] = useLoad(() => api.listRooms(), 'rooms');
+  // A quiet background reload: the list stays in place and nothing is announced.
+  useVisibleInterval(reload, REFRESH_MS);
   usePageTitle(t('dashboard.title'));
   return (
     <section>

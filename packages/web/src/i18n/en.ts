@@ -160,8 +160,10 @@ export const en = {
     title: 'Waiting in the lobby ({{count}})',
     empty: 'Nobody is waiting.',
     admit: 'Admit',
-    deny: 'Deny',
+    deny: 'Deny…',
     admitName: 'Admit {{name}}',
+    denyOf: 'Deny {{name}}…',
+    denyReason: 'Reason shown to {{name}} (optional)',
     denyName: 'Deny {{name}}',
   },
   closed: {

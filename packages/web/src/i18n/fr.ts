@@ -160,8 +160,10 @@ export const fr: Translation = {
     title: 'Salle d’attente ({{count}})',
     empty: 'Personne n’attend.',
     admit: 'Faire entrer',
-    deny: 'Refuser',
+    deny: 'Refuser…',
     admitName: 'Faire entrer {{name}}',
+    denyOf: 'Refuser {{name}}…',
+    denyReason: 'Motif affiché à {{name}} (facultatif)',
     denyName: 'Refuser {{name}}',
   },
   closed: {

@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorCode, Role, RoomKind } from '@amphi/protocol';
-import { errorCodeOf } from '../api.js';
+import type { Role, RoomKind } from '@amphi/protocol';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { TextField } from '../ui/TextField.js';
+import { useAction } from '../ui/useAction.js';
 import { usePageTitle } from '../ui/usePageTitle.js';
 
 export interface PreJoinProps {
@@ -19,8 +19,8 @@ export interface PreJoinProps {
 export function PreJoin({ title, kind, role, needsName, lobby, onJoin }: PreJoinProps) {
   const { t } = useTranslation();
   const [name, setName] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorCode | null>(null);
+  // Stays busy once joined: the room replaces this page.
+  const { busy, error, setError, run } = useAction({ keepBusyOnSuccess: true });
   usePageTitle(title);
 
   const submit = async (event: FormEvent) => {
@@ -30,14 +30,7 @@ export function PreJoin({ title, kind, role, needsName, lobby, onJoin }: PreJoin
       setError('NAME_REQUIRED');
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      await onJoin(needsName ? displayName : undefined);
-    } catch (err) {
-      setError(errorCodeOf(err));
-      setBusy(false);
-    }
+    await run(() => onJoin(needsName ? displayName : undefined));
   };
 
   return (

@@ -1,8 +1,49 @@
+import { useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 import type { LobbyEntry } from '@amphi/protocol';
+import { ReasonForm } from '../ui/ReasonForm.js';
 
-/** For moderators: who is waiting in the lobby, with Admit and Deny. */
-export function LobbyPanel({ lobby, onAdmit, onDeny }: { lobby: LobbyEntry[]; onAdmit: (id: string) => void; onDeny: (id: string) => void }) {
+interface EntryProps {
+  entry: LobbyEntry;
+  onAdmit: (id: string) => void;
+  onDeny: (id: string, reason: string | undefined) => void;
+}
+
+/** One person waiting: Admit at once, or Deny after an optional reason shown to them. */
+function LobbyEntryItem({ entry, onAdmit, onDeny }: EntryProps) {
+  const { t } = useTranslation();
+  const name = entry.name;
+  const [denying, setDenying] = useState(false);
+  const denyButton = useRef<HTMLButtonElement>(null);
+
+  const cancel = () => {
+    // Back to the Deny button, so keyboard users keep their place.
+    flushSync(() => setDenying(false));
+    denyButton.current?.focus();
+  };
+
+  return (
+    <li className="lobby-entry">
+      <div className="inline">
+        <span className="participant-name">{name}</span>
+        <span className="badge">{t(`roles.${entry.role}`)}</span>
+        <button type="button" className="small" aria-label={t('lobby.admitName', { name })} onClick={() => onAdmit(entry.id)}>
+          {t('lobby.admit')}
+        </button>
+        {!denying && (
+          <button type="button" ref={denyButton} className="secondary small" aria-label={t('lobby.denyOf', { name })} onClick={() => setDenying(true)}>
+            {t('lobby.deny')}
+          </button>
+        )}
+      </div>
+      {denying && <ReasonForm label={t('lobby.denyReason', { name })} confirmLabel={t('lobby.denyName', { name })} onConfirm={(reason) => onDeny(entry.id, reason)} onCancel={cancel} />}
+    </li>
+  );
+}
+
+/** For moderators: who is waiting in the lobby, with Admit and Deny (with an optional reason). */
+export function LobbyPanel({ lobby, onAdmit, onDeny }: { lobby: LobbyEntry[] } & Omit<EntryProps, 'entry'>) {
   const { t } = useTranslation();
   return (
     <section className={lobby.length > 0 ? 'card lobby-panel attention' : 'card lobby-panel'} aria-labelledby="lobby-heading">
@@ -12,16 +53,7 @@ export function LobbyPanel({ lobby, onAdmit, onDeny }: { lobby: LobbyEntry[]; on
       ) : (
         <ul className="plain-list" aria-labelledby="lobby-heading">
           {lobby.map((entry) => (
-            <li key={entry.id} className="inline lobby-entry">
-              <span className="participant-name">{entry.name}</span>
-              <span className="badge">{t(`roles.${entry.role}`)}</span>
-              <button type="button" className="small" aria-label={t('lobby.admitName', { name: entry.name })} onClick={() => onAdmit(entry.id)}>
-                {t('lobby.admit')}
-              </button>
-              <button type="button" className="secondary small" aria-label={t('lobby.denyName', { name: entry.name })} onClick={() => onDeny(entry.id)}>
-                {t('lobby.deny')}
-              </button>
-            </li>
+            <LobbyEntryItem key={entry.id} entry={entry} onAdmit={onAdmit} onDeny={onDeny} />
           ))}
         </ul>
       )}

@@ -4,7 +4,7 @@ import type { ClosedReason } from '@amphi/client';
 import { useAuth } from '../auth/AuthContext.js';
 import { FocusHeading } from './FocusHeading.js';
 
-/** Why one is no longer in the room: left, removed (with the moderator's reason), denied, ended, or an error. */
+/** Why one is no longer in the room: left, removed or denied (with the moderator's reason), ended, or an error. */
 export function ClosedScreen({ reason, roomTitle, onRejoin }: { reason: ClosedReason | null; roomTitle: string | undefined; onRejoin: (() => void) | undefined }) {
   const { t } = useTranslation();
   const { user } = useAuth();

@@ -1,6 +1,7 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Role, type Action, type Participant } from '@amphi/protocol';
+import { ReasonForm } from '../ui/ReasonForm.js';
 
 const ASSIGNABLE = Role.options.filter((r) => r !== 'guest');
 
@@ -24,13 +25,6 @@ export function ModeratorControls({ participant, actions, allowed }: Props) {
   const name = participant.name;
   const [role, setRole] = useState<Role>(participant.role);
   const [removing, setRemoving] = useState(false);
-  const [reason, setReason] = useState('');
-
-  const submitRemove = (event: FormEvent) => {
-    event.preventDefault();
-    const text = reason.trim();
-    actions.remove(participant.id, text === '' ? undefined : text);
-  };
 
   return (
     <div className="moderator-controls">
@@ -65,18 +59,7 @@ export function ModeratorControls({ participant, actions, allowed }: Props) {
         )}
       </div>
       {removing && (
-        <form className="inline remove-form" onSubmit={submitRemove}>
-          <div className="field">
-            <label htmlFor={`${id}-reason`}>{t('room.removeReason', { name })}</label>
-            <input id={`${id}-reason`} type="text" value={reason} maxLength={200} onChange={(e) => setReason(e.target.value)} autoFocus />
-          </div>
-          <button type="submit" className="danger small">
-            {t('room.removeConfirm', { name })}
-          </button>
-          <button type="button" className="secondary small" onClick={() => setRemoving(false)}>
-            {t('app.cancel')}
-          </button>
-        </form>
+        <ReasonForm label={t('room.removeReason', { name })} confirmLabel={t('room.removeConfirm', { name })} onConfirm={(reason) => actions.remove(participant.id, reason)} onCancel={() => setRemoving(false)} />
       )}
     </div>
   );

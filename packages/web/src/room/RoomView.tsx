@@ -36,7 +36,7 @@ export function RoomView({ client, snapshot, serverError }: { client: RoomClient
       lowerHand: (id) => run(() => client.lowerHand(id)),
       remove: (id, reason) => run(() => client.remove(id, reason)),
     };
-    const lobbyActions = { admit: (id: string) => run(() => client.admit(id)), deny: (id: string) => run(() => client.deny(id)) };
+    const lobbyActions = { admit: (id: string) => run(() => client.admit(id)), deny: (id: string, reason: string | undefined) => run(() => client.deny(id, reason)) };
     return { own, moderation, lobbyActions };
   }, [client]);
 

@@ -1,33 +1,22 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ErrorCode, Room } from '@amphi/protocol';
-import { api, errorCodeOf } from '../api.js';
+import type { Room } from '@amphi/protocol';
+import { api } from '../api.js';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { TextField } from '../ui/TextField.js';
+import { useAction } from '../ui/useAction.js';
 
 /** Co-hosts moderate the room like its owner; only the owner adds or removes them. */
 export function CohostsSection({ room, canEdit, onChange }: { room: Room; canEdit: boolean; onChange: (room: Room) => void }) {
   const { t } = useTranslation();
   const [email, setEmail] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorCode | null>(null);
+  const { busy, error, run } = useAction();
 
-  const run = async (action: () => Promise<Room>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      onChange(await action());
-      return true;
-    } catch (err) {
-      setError(errorCodeOf(err));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
+  /** Sends one change; the server answers with the updated room. */
+  const change = (request: () => Promise<Room>) => run(async () => onChange(await request()));
   const add = async (event: FormEvent) => {
     event.preventDefault();
-    if (await run(() => api.addCohost(room.id, email.trim()))) setEmail('');
+    if (await change(() => api.addCohost(room.id, email.trim()))) setEmail('');
   };
 
   return (
@@ -44,7 +33,7 @@ export function CohostsSection({ room, canEdit, onChange }: { room: Room; canEdi
                 {c.name} <span className="muted">({c.email})</span>
               </span>
               {canEdit && (
-                <button type="button" className="secondary small" disabled={busy} onClick={() => void run(() => api.removeCohost(room.id, c.userId))}>
+                <button type="button" className="secondary small" disabled={busy} onClick={() => void change(() => api.removeCohost(room.id, c.userId))}>
                   {t('editor.removeCohost', { name: c.name })}
                 </button>
               )}

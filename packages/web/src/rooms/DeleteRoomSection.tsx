@@ -1,29 +1,24 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import type { ErrorCode, Room } from '@amphi/protocol';
-import { api, errorCodeOf } from '../api.js';
+import type { Room } from '@amphi/protocol';
+import { api } from '../api.js';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
+import { useAction } from '../ui/useAction.js';
 
 /** Deleting asks for a second, explicit confirmation. */
 export function DeleteRoomSection({ room }: { room: Room }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorCode | null>(null);
+  // Stays busy once deleted: the page goes home.
+  const { busy, error, run } = useAction({ keepBusyOnSuccess: true });
 
-  const remove = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const remove = () =>
+    run(async () => {
       await api.deleteRoom(room.id);
       void navigate('/', { replace: true });
-    } catch (err) {
-      setError(errorCodeOf(err));
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <section className="card danger-zone" aria-labelledby="delete-room">

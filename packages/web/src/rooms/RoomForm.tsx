@@ -1,10 +1,10 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { MediaPolicy, RoomKind, type ErrorCode, type RoomSettings } from '@amphi/protocol';
-import { errorCodeOf } from '../api.js';
+import { MediaPolicy, RoomKind, type RoomSettings } from '@amphi/protocol';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { StatusMessage } from '../ui/StatusMessage.js';
 import { TextField } from '../ui/TextField.js';
+import { useAction } from '../ui/useAction.js';
 
 export interface RoomDraft {
   title: string;
@@ -33,24 +33,17 @@ function PolicySelect({ label, value, onChange }: { label: string; value: MediaP
 export function RoomForm({ initial, submitLabel, onSubmit }: { initial: RoomDraft; submitLabel: string; onSubmit: (draft: RoomDraft) => Promise<void> }) {
   const { t } = useTranslation();
   const [draft, setDraft] = useState<RoomDraft>(initial);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ErrorCode | null>(null);
+  const { busy, error, run } = useAction();
   const [saved, setSaved] = useState(false);
   const setSettings = (change: Partial<RoomSettings>) => setDraft((d) => ({ ...d, settings: { ...d.settings, ...change } }));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     setSaved(false);
-    try {
+    await run(async () => {
       await onSubmit({ ...draft, title: draft.title.trim() });
       setSaved(true);
-    } catch (err) {
-      setError(errorCodeOf(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

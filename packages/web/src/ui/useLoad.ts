@@ -5,29 +5,39 @@ import { errorCodeOf } from '../api.js';
 export type Loaded<T> = { status: 'loading' } | { status: 'error'; code: ErrorCode } | { status: 'ready'; data: T };
 
 /**
- * Loads data when `key` changes (or `reload()` is called); answers that arrive after
- * unmount or after a newer load are ignored. Returns the state, a setter for fresher
- * data (e.g. the server's answer to a save), and `reload`.
+ * Loads data when `key` changes; answers that arrive after unmount or after a newer load
+ * (or a `replace`) are ignored. Returns the state, a setter for fresher data (e.g. the
+ * server's answer to a save), and `reload`, which loads again in the background: what is
+ * shown stays until the answer arrives (no "loading" in between), and a failed reload keeps
+ * the data already shown.
  */
 export function useLoad<T>(load: () => Promise<T>, key: string): [Loaded<T>, (data: T) => void, () => void] {
   const [state, setState] = useState<Loaded<T>>({ status: 'loading' });
-  const [attempt, setAttempt] = useState(0);
   const loader = useRef(load);
+  // The number of the newest load: only its answer is kept.
+  const newest = useRef(0);
   useEffect(() => {
     loader.current = load;
   });
-  useEffect(() => {
-    let current = true;
-    setState({ status: 'loading' });
+
+  const start = useCallback((background: boolean) => {
+    const n = ++newest.current;
+    if (!background) setState({ status: 'loading' });
     loader.current().then(
-      (data) => current && setState({ status: 'ready', data }),
-      (error: unknown) => current && setState({ status: 'error', code: errorCodeOf(error) }),
+      (data) => n === newest.current && setState({ status: 'ready', data }),
+      (error: unknown) => n === newest.current && setState((s) => (background && s.status === 'ready' ? s : { status: 'error', code: errorCodeOf(error) })),
     );
+  }, []);
+  useEffect(() => {
+    start(false);
     return () => {
-      current = false;
+      newest.current++;
     };
-  }, [key, attempt]);
-  const replace = useCallback((data: T) => setState({ status: 'ready', data }), []);
-  const reload = useCallback(() => setAttempt((n) => n + 1), []);
+  }, [key, start]);
+  const replace = useCallback((data: T) => {
+    newest.current++;
+    setState({ status: 'ready', data });
+  }, []);
+  const reload = useCallback(() => start(true), [start]);
   return [state, replace, reload];
 }
