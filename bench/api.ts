@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { ApiClient } from '@amphi/client';
-import { figure, writeResult, type Figure } from './lib.js';
+import { figure, startAmphi, stop, writeResult, type Figure } from './lib.js';
 
 /**
  * `api`: sign-in and join requests per second and p99 latency, on the embedded database
@@ -13,7 +12,6 @@ import { figure, writeResult, type Figure } from './lib.js';
  * (as in production, default password-hashing cost); autocannon loads it over loopback.
  * Baseline: the same requests against the same server code on PostgreSQL.
  */
-const root = path.resolve(import.meta.dirname, '..');
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = 10;
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -24,31 +22,13 @@ interface Measured {
   errors: number;
 }
 
-async function startServer(port: number, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
-    cwd: root,
-    env: { ...process.env, AMPHI_PORT: String(port), AMPHI_HOST: '127.0.0.1', AMPHI_LOG_LEVEL: 'warn', AMPHI_RATE_SIGNIN: '1000000', AMPHI_RATE_JOIN: '1000000', AMPHI_RATE_API: '1000000', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('server did not start');
-}
-
 async function load(url: string, body: string, headers: Record<string, string> = {}): Promise<Measured> {
   const result = await autocannon({ url, method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, connections: CONNECTIONS, duration: DURATION_S });
   return { rps: result.requests.average, p99: result.latency.p99, errors: result.non2xx + result.errors };
 }
 
 async function measure(label: string, port: number, env: Record<string, string>): Promise<{ signin: Measured; join: Measured }> {
-  const server = await startServer(port, env);
+  const server = await startAmphi(port, env);
   try {
     const base = `http://127.0.0.1:${port}`;
     const api = new ApiClient({ baseUrl: base, manageCookies: true });
@@ -64,8 +44,7 @@ async function measure(label: string, port: number, env: Record<string, string>)
     const join = await load(`${base}/api/join`, JSON.stringify({ token, displayName: 'Guest' }));
     return { signin, join };
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
+    await stop(server);
   }
 }
 

@@ -1,6 +1,7 @@
 /** Runs every benchmark, or the ones named on the command line. */
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   api: async () => (await import('./api.js')).run(),
+  realtime: async () => (await import('./realtime.js')).run(),
 };
 
 const names = process.argv.slice(2);

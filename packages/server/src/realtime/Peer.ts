@@ -2,7 +2,11 @@ import type { ServerMessage } from '@amphi/protocol';
 
 /** One client connection as the room hub sees it (a WebSocket in production, a fake in tests). */
 export interface Peer {
-  send(message: ServerMessage): void;
+  /**
+   * Sends a message. `serialized`, when given, is `JSON.stringify(message)` computed once by
+   * the caller for a broadcast, so a message to N people is serialised once, not N times.
+   */
+  send(message: ServerMessage, serialized?: string): void;
   /** Closes the connection; `reason` is an error code or a short word, never a secret. */
   close(code: number, reason: string): void;
 }

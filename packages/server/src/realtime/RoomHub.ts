@@ -256,10 +256,11 @@ export class RoomHub {
 
   /** Sends to everyone joined (optionally only those allowed to manage the lobby). */
   #broadcast(rt: RoomRuntime, message: ServerMessage, filter: { except?: string; lobbyManagers?: boolean } = {}): void {
+    const serialized = JSON.stringify(message);
     for (const [pid, peer] of rt.peers) {
       if (pid === filter.except || rt.session.statusOf(pid) !== 'joined') continue;
       if (filter.lobbyManagers && !rt.session.allows(pid, 'lobby.manage')) continue;
-      peer.send(message);
+      peer.send(message, serialized);
     }
   }
 
@@ -304,7 +305,9 @@ export class RoomHub {
     session.on('lobbyEntered', (entry) => this.#broadcast(rt, { type: 'lobby.entered', entry }, { lobbyManagers: true }));
     session.on('lobbyLeft', (participantId, outcome) => this.#broadcast(rt, { type: 'lobby.left', participantId, outcome }, { lobbyManagers: true }));
     session.on('roomUpdated', (room) => {
-      for (const peer of rt.peers.values()) peer.send({ type: 'room.updated', room });
+      const update: ServerMessage = { type: 'room.updated', room };
+      const serialized = JSON.stringify(update);
+      for (const peer of rt.peers.values()) peer.send(update, serialized);
       // Settings decide some permissions: refresh everyone's picture.
       for (const pid of rt.peers.keys()) if (session.statusOf(pid) === 'joined') this.#sendPresence(rt, pid);
     });

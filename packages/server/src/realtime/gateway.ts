@@ -61,8 +61,8 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
   app.get('/ws', { websocket: true, schema: { hide: true } }, (socket, request) => {
     const state: SocketState = { alive: true, attachment: null, pending: null };
     sockets.set(socket, state);
-    const sendNow = (message: ServerMessage) => {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    const sendNow = (message: ServerMessage, serialized?: string) => {
+      if (socket.readyState === socket.OPEN) socket.send(serialized ?? JSON.stringify(message));
     };
     /** Id of the request being handled, when it asked for an ack. */
     let ackDue: string | undefined;
@@ -75,9 +75,9 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
     const peer: Peer = {
       // An action that ends one's own place (session.end, leave) succeeded: acknowledge it
       // before the `removed` message and the close that it causes.
-      send: (message) => {
+      send: (message, serialized) => {
         if (message.type === 'removed') ackNow();
-        sendNow(message);
+        sendNow(message, serialized);
       },
       close: (code, reason) => {
         ackNow();
