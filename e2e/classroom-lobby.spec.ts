@@ -71,7 +71,15 @@ test('a guest knocks, is admitted by the teacher, then removed with a reason the
     const lobby = page.getByRole('region', { name: 'Waiting in the lobby (1)' });
     await expect(lobby.getByRole('listitem')).toHaveText(/Alice/);
     await expect(page.getByText('Alice is waiting in the lobby.')).toBeAttached();
-    await lobby.getByRole('button', { name: 'Admit Alice' }).click();
+    // Keyboard only: Tab from the lobby's heading reaches Admit, and Enter admits. With the
+    // lobby now empty, focus goes back to its heading instead of falling to the page body.
+    const lobbyHeading = page.getByRole('heading', { name: /^Waiting in the lobby/ });
+    await lobbyHeading.focus();
+    await page.keyboard.press('Tab');
+    await expect(lobby.getByRole('button', { name: 'Admit Alice' })).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(lobbyHeading).toHaveText('Waiting in the lobby (0)');
+    await expect(lobbyHeading).toBeFocused();
 
     // Both see each other in the participant list.
     await expect(guest.getByRole('heading', { level: 1, name: 'Algebra 101' })).toBeVisible();
@@ -101,6 +109,7 @@ test('a guest knocks, is admitted by the teacher, then removed with a reason the
     await expect(guest.getByRole('button', { name: 'Join again' })).toHaveCount(0);
     await expectAccessible(guest, 'removed screen');
     await expect(teacherPeople.getByRole('listitem')).toHaveCount(1);
+    await expect(page.getByRole('heading', { name: 'People (1)' })).toBeFocused();
   } finally {
     await guestContext.close();
   }

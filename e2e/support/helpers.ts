@@ -52,6 +52,8 @@ export async function enterAsModerator(page: Page, title: string): Promise<void>
   await page.getByRole('link', { name: 'Enter the room' }).click();
   await page.getByRole('button', { name: 'Join' }).click();
   await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+  // The pre-join page has the same heading: wait for the room itself (its list of people).
+  await expect(page.getByRole('list', { name: /^People/ })).toBeVisible();
 }
 
 /** Signs a new teacher up, creates a classroom and enters it as moderator; returns the participant link. */

@@ -1,8 +1,7 @@
-import { useRef, useState } from 'react';
-import { flushSync } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 import type { LobbyEntry } from '@amphi/protocol';
-import { ReasonForm } from '../ui/ReasonForm.js';
+import { ReasonForm, useReasonForm } from '../ui/ReasonForm.js';
+import { useFocusAfterRemoval } from '../ui/useFocusAfterRemoval.js';
 
 interface EntryProps {
   entry: LobbyEntry;
@@ -14,14 +13,7 @@ interface EntryProps {
 function LobbyEntryItem({ entry, onAdmit, onDeny }: EntryProps) {
   const { t } = useTranslation();
   const name = entry.name;
-  const [denying, setDenying] = useState(false);
-  const denyButton = useRef<HTMLButtonElement>(null);
-
-  const cancel = () => {
-    // Back to the Deny button, so keyboard users keep their place.
-    flushSync(() => setDenying(false));
-    denyButton.current?.focus();
-  };
+  const denying = useReasonForm();
 
   return (
     <li className="lobby-entry">
@@ -31,13 +23,13 @@ function LobbyEntryItem({ entry, onAdmit, onDeny }: EntryProps) {
         <button type="button" className="small" aria-label={t('lobby.admitName', { name })} onClick={() => onAdmit(entry.id)}>
           {t('lobby.admit')}
         </button>
-        {!denying && (
-          <button type="button" ref={denyButton} className="secondary small" aria-label={t('lobby.denyOf', { name })} onClick={() => setDenying(true)}>
+        {!denying.open && (
+          <button type="button" ref={denying.opener} className="secondary small" aria-label={t('lobby.denyOf', { name })} onClick={denying.start}>
             {t('lobby.deny')}
           </button>
         )}
       </div>
-      {denying && <ReasonForm label={t('lobby.denyReason', { name })} confirmLabel={t('lobby.denyName', { name })} onConfirm={(reason) => onDeny(entry.id, reason)} onCancel={cancel} />}
+      {denying.open && <ReasonForm label={t('lobby.denyReason', { name })} confirmLabel={t('lobby.denyName', { name })} onConfirm={(reason) => onDeny(entry.id, reason)} onCancel={denying.cancel} />}
     </li>
   );
 }
@@ -45,15 +37,24 @@ function LobbyEntryItem({ entry, onAdmit, onDeny }: EntryProps) {
 /** For moderators: who is waiting in the lobby, with Admit and Deny (with an optional reason). */
 export function LobbyPanel({ lobby, onAdmit, onDeny }: { lobby: LobbyEntry[] } & Omit<EntryProps, 'entry'>) {
   const { t } = useTranslation();
+  const focus = useFocusAfterRemoval(lobby.map((entry) => entry.id));
+  const admit = (id: string) => {
+    focus.removing(id);
+    onAdmit(id);
+  };
+  const deny = (id: string, reason: string | undefined) => {
+    focus.removing(id);
+    onDeny(id, reason);
+  };
   return (
     <section className={lobby.length > 0 ? 'card lobby-panel attention' : 'card lobby-panel'} aria-labelledby="lobby-heading">
-      <h2 id="lobby-heading">{t('lobby.title', { count: lobby.length })}</h2>
+      <h2 id="lobby-heading" ref={focus.heading} tabIndex={-1}>{t('lobby.title', { count: lobby.length })}</h2>
       {lobby.length === 0 ? (
         <p className="muted">{t('lobby.empty')}</p>
       ) : (
-        <ul className="plain-list" aria-labelledby="lobby-heading">
+        <ul className="plain-list" ref={focus.list} aria-labelledby="lobby-heading">
           {lobby.map((entry) => (
-            <LobbyEntryItem key={entry.id} entry={entry} onAdmit={onAdmit} onDeny={onDeny} />
+            <LobbyEntryItem key={entry.id} entry={entry} onAdmit={admit} onDeny={deny} />
           ))}
         </ul>
       )}

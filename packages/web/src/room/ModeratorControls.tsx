@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Role, type Action, type Participant } from '@amphi/protocol';
-import { ReasonForm } from '../ui/ReasonForm.js';
+import { ReasonForm, useReasonForm } from '../ui/ReasonForm.js';
 
 const ASSIGNABLE = Role.options.filter((r) => r !== 'guest');
 
@@ -24,7 +24,7 @@ export function ModeratorControls({ participant, actions, allowed }: Props) {
   const id = useId();
   const name = participant.name;
   const [role, setRole] = useState<Role>(participant.role);
-  const [removing, setRemoving] = useState(false);
+  const removing = useReasonForm();
 
   return (
     <div className="moderator-controls">
@@ -52,14 +52,14 @@ export function ModeratorControls({ participant, actions, allowed }: Props) {
             {t('room.lowerHandOf', { name })}
           </button>
         )}
-        {!removing && allowed.has('participant.remove') && (
-          <button type="button" className="danger small" onClick={() => setRemoving(true)}>
+        {!removing.open && allowed.has('participant.remove') && (
+          <button type="button" ref={removing.opener} className="danger small" onClick={removing.start}>
             {t('room.removeOf', { name })}
           </button>
         )}
       </div>
-      {removing && (
-        <ReasonForm label={t('room.removeReason', { name })} confirmLabel={t('room.removeConfirm', { name })} onConfirm={(reason) => actions.remove(participant.id, reason)} onCancel={() => setRemoving(false)} />
+      {removing.open && (
+        <ReasonForm label={t('room.removeReason', { name })} confirmLabel={t('room.removeConfirm', { name })} onConfirm={(reason) => actions.remove(participant.id, reason)} onCancel={removing.cancel} />
       )}
     </div>
   );

@@ -1,5 +1,7 @@
+import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Action, Participant } from '@amphi/protocol';
+import { useFocusAfterRemoval } from '../ui/useFocusAfterRemoval.js';
 import { ModeratorControls, type ModeratorActions } from './ModeratorControls.js';
 
 interface ItemProps {
@@ -35,12 +37,24 @@ function ParticipantItem({ participant, isSelf, actions, allowed }: ItemProps) {
 /** Everyone in the room, with moderator controls when allowed. */
 export function ParticipantList({ participants, selfId, actions, allowed }: { participants: Participant[]; selfId: string | undefined; actions: ModeratorActions | null; allowed: ReadonlySet<Action> }) {
   const { t } = useTranslation();
+  const focus = useFocusAfterRemoval(participants.map((p) => p.id));
+  const { removing } = focus;
+  const tracked = useMemo<ModeratorActions | null>(() => {
+    if (!actions) return null;
+    const remove = (id: string, reason: string | undefined) => {
+      removing(id);
+      actions.remove(id, reason);
+    };
+    return { ...actions, remove };
+  }, [actions, removing]);
   return (
     <section className="card" aria-labelledby="people-heading">
-      <h2 id="people-heading">{t('room.people', { count: participants.length })}</h2>
-      <ul className="participants" aria-labelledby="people-heading">
+      <h2 id="people-heading" ref={focus.heading} tabIndex={-1}>
+        {t('room.people', { count: participants.length })}
+      </h2>
+      <ul className="participants" ref={focus.list} aria-labelledby="people-heading">
         {participants.map((p) => (
-          <ParticipantItem key={p.id} participant={p} isSelf={p.id === selfId} actions={actions} allowed={allowed} />
+          <ParticipantItem key={p.id} participant={p} isSelf={p.id === selfId} actions={tracked} allowed={allowed} />
         ))}
       </ul>
     </section>

@@ -1,9 +1,25 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
+import { flushSync } from 'react-dom';
 import { useTranslation } from 'react-i18next';
 import { TextField } from './TextField.js';
 
 /** The longest reason the protocol accepts, in characters. */
 const REASON_MAX_LENGTH = 200;
+
+/**
+ * Whether a reason form is open. `cancel` closes it and returns the focus to the button that
+ * opened it (give that button `ref={opener}`), so keyboard users keep their place.
+ */
+export function useReasonForm() {
+  const [open, setOpen] = useState(false);
+  const opener = useRef<HTMLButtonElement>(null);
+  const cancel = () => {
+    // The button is back in the page only once the close is rendered.
+    flushSync(() => setOpen(false));
+    opener.current?.focus();
+  };
+  return { open, start: () => setOpen(true), cancel, opener };
+}
 
 /**
  * Confirms a moderator's action on someone (remove, deny) with an optional reason shown to
