@@ -122,7 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   registerAuthRoutes(app, { accounts, publicUrl: config.publicUrl, cookieSecure: config.cookieSecure, sessionTtlS: config.sessionTtlS, rateSignInPerMin: config.rateSignInPerMin });
   registerRoomRoutes(app, { rooms, accounts, hub, signer, publicUrl: config.publicUrl });
   registerJoinRoutes(app, { rooms, signer, ticketTtlS: config.ticketTtlS, rateJoinPerMin: config.rateJoinPerMin });
-  const gateway = registerGateway(app, { hub, heartbeatMs: config.heartbeatMs });
+  const gateway = registerGateway(app, { hub, heartbeatMs: config.heartbeatMs, helloTimeoutMs: config.helloTimeoutMs });
   registerOps(app, { db: database.db, dbKind: database.kind, hub, sockets: gateway.sockets });
   // Fastify allows one not-found handler: the web app's (client routing) when built, else the API's.
   if (!(await registerWebApp(app, config.webDist))) registerNotFound(app);

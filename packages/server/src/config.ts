@@ -39,6 +39,8 @@ export interface Config {
   resumeGraceMs: number;
   /** WebSocket heartbeat interval in ms (AMPHI_HEARTBEAT_MS, default 15000); a socket silent for two intervals is dropped. */
   heartbeatMs: number;
+  /** Time (ms) a new WebSocket has to send its hello before it is closed (AMPHI_HELLO_TIMEOUT_MS, default 10000). */
+  helloTimeoutMs: number;
   /** scrypt cost as log2(N) (AMPHI_SCRYPT_LOG_N, default 15: 32 MiB and ~0.1 s of one core per hash; raise to 17 for OWASP's strictest setting). */
   scryptLogN: number;
   /** Requests per minute per client address on sign-in and sign-up (AMPHI_RATE_SIGNIN, default 10). */
@@ -103,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ticketTtlS: 60,
     resumeGraceMs: int(env.AMPHI_RESUME_GRACE_MS, 30_000),
     heartbeatMs: int(env.AMPHI_HEARTBEAT_MS, 15_000),
+    helloTimeoutMs: int(env.AMPHI_HELLO_TIMEOUT_MS, 10_000),
     scryptLogN: int(env.AMPHI_SCRYPT_LOG_N, 15),
     rateSignInPerMin: int(env.AMPHI_RATE_SIGNIN, 10),
     rateJoinPerMin: int(env.AMPHI_RATE_JOIN, 30),

@@ -7,10 +7,11 @@ import { RawSocket, expectRoomWorks, liveRoom, until } from './helpers.js';
 /** Short grace period and heartbeat, so that losing a connection plays out in a few seconds. */
 const GRACE_MS = 1500;
 const HEARTBEAT_MS = 500;
+const HELLO_TIMEOUT_MS = 500;
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startServer({ resumeGraceMs: GRACE_MS, heartbeatMs: HEARTBEAT_MS });
+  server = await startServer({ resumeGraceMs: GRACE_MS, heartbeatMs: HEARTBEAT_MS, helloTimeoutMs: HELLO_TIMEOUT_MS });
 });
 afterAll(async () => server?.close());
 
@@ -72,6 +73,15 @@ describe('reconnection', () => {
     await until(() => before.state === 'closed', 'the old connection to close');
     after.leave();
     expect(await moderator.next('participant.left')).toMatchObject({ participantId: id, reason: 'left' });
+  });
+
+  it('closes a socket that never says hello (NOT_AUTHENTICATED), leaving the room untouched', async () => {
+    const { moderator, guest } = await liveRoom(server);
+    const bob = await guest('Bob');
+    const silent = await RawSocket.open(server);
+    expect(await silent.next('error', () => true, HELLO_TIMEOUT_MS + 5000)).toMatchObject({ code: 'NOT_AUTHENTICATED' });
+    expect((await silent.closed).code).toBe(4000);
+    await expectRoomWorks(bob, [moderator]);
   });
 
   it('removes a client who does not come back within the grace period (participant.left, reason "timeout")', async () => {
