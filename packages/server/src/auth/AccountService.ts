@@ -43,8 +43,11 @@ export class AccountService {
     return Number(row.n);
   }
 
-  async createUser(input: { email: string; name: string; password: string; role: AccountRole }, db: Db = this.#db): Promise<User> {
-    const passwordHash = await hashPassword(input.password, this.#options.scryptLogN);
+  async createUser(input: { email: string; name: string; password: string; role: AccountRole }): Promise<User> {
+    return this.#insertUser(input, await hashPassword(input.password, this.#options.scryptLogN), this.#db);
+  }
+
+  async #insertUser(input: { email: string; name: string; role: AccountRole }, passwordHash: string, db: Db): Promise<User> {
     const row = { id: randomUUID(), email: input.email, name: input.name, password_hash: passwordHash, role: input.role, created_at: this.#now() };
     const inserted = await db.insertInto('users').values(row).onConflict((oc) => oc.column('email').doNothing()).returning('id').executeTakeFirst();
     if (!inserted) throw new AmphiError('EMAIL_TAKEN');
@@ -60,6 +63,8 @@ export class AccountService {
   /** Sign-up: allowed when sign-up is open, or with a valid invitation (which sets the role). */
   async signUp(input: { email: string; name: string; password: string; invite?: string | undefined }): Promise<User> {
     if (input.invite !== undefined) {
+      // Hash before the transaction: the embedded database has one connection, held meanwhile.
+      const passwordHash = await hashPassword(input.password, this.#options.scryptLogN);
       return this.#db.transaction().execute(async (trx) => {
         const invite = await trx
           .selectFrom('invites')
@@ -70,7 +75,7 @@ export class AccountService {
           .forUpdate()
           .executeTakeFirst();
         if (!invite || (invite.email !== null && invite.email !== input.email)) throw new AmphiError('INVITE_INVALID');
-        const user = await this.createUser({ ...input, role: invite.role }, trx);
+        const user = await this.#insertUser({ ...input, role: invite.role }, passwordHash, trx);
         await trx.updateTable('invites').set({ used_at: this.#now() }).where('id', '=', invite.id).execute();
         return user;
       });

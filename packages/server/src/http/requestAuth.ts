@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AmphiError, type User } from '@amphi/protocol';
-import type { AccountService, SessionRecord } from '../auth/AccountService.js';
+import type { AccountService, SessionRecord } from '../auth/index.js';
 
 export const SESSION_COOKIE = 'amphi_session';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AmphiError, ERRORS, type ClientMessage, type LobbyEntry, type ServerMessage, type RoomInfo } from '@amphi/protocol';
 import { LiveSession, allowedActions, can, type Identity } from '../rooms/index.js';
 import type { RoomRecord, RoomStore } from '../storage/index.js';
-import type { TokenSigner, TicketClaims } from '../auth/tokens.js';
-import { sha256 } from '../auth/tokens.js';
+import { sha256, type TicketClaims, type TokenSigner } from '../auth/index.js';
 import { CLOSE, type Peer } from './Peer.js';
 
 interface Logger {
@@ -57,6 +56,7 @@ export class RoomHub {
   readonly #runtimes = new Map<string, RoomRuntime>();
   readonly #loading = new Map<string, Promise<RoomRuntime>>();
   readonly #usedTickets = new Map<string, number>();
+  #nextTicketPrune = 0;
   readonly #writes = new Set<Promise<void>>();
   #closed = false;
 
@@ -208,7 +208,11 @@ export class RoomHub {
 
   #useTicketOnce(ticket: string): void {
     const now = this.#now();
-    for (const [key, expiry] of this.#usedTickets) if (expiry < now) this.#usedTickets.delete(key);
+    // Forget expired tickets now and then, not on every hello.
+    if (now >= this.#nextTicketPrune) {
+      for (const [key, expiry] of this.#usedTickets) if (expiry < now) this.#usedTickets.delete(key);
+      this.#nextTicketPrune = now + 10_000;
+    }
     const key = sha256(ticket);
     if (this.#usedTickets.has(key)) throw new AmphiError('TICKET_INVALID', 'This join ticket was already used.');
     this.#usedTickets.set(key, now + this.#options.ticketTtlS * 1000);

@@ -1,6 +1,6 @@
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Action, Participant } from '@amphi/protocol';
+import { ConfirmButton } from '../ui/ConfirmButton.js';
 
 export interface OwnActions {
   toggleHand(): void;
@@ -12,7 +12,6 @@ export interface OwnActions {
 /** One's own controls: hand, microphone and camera (state placeholders), leave, end for all. */
 export function OwnControls({ you, allowed, actions }: { you: Participant; allowed: ReadonlySet<Action>; actions: OwnActions }) {
   const { t } = useTranslation();
-  const [confirmEnd, setConfirmEnd] = useState(false);
   // Turning off is always possible; turning on needs the permission.
   const canUnmute = you.mic || allowed.has('media.unmute');
   const canCam = you.cam || allowed.has('media.camera');
@@ -34,24 +33,9 @@ export function OwnControls({ you, allowed, actions }: { you: Participant; allow
         </button>
       </div>
       <p className="hint">{t('room.mediaPlaceholder')}</p>
-      {allowed.has('session.end') &&
-        (confirmEnd ? (
-          <div role="group" aria-labelledby="end-confirm" className="confirm">
-            <p id="end-confirm">{t('room.endConfirm')}</p>
-            <div className="actions">
-              <button type="button" className="danger" onClick={actions.endSession}>
-                {t('room.endForEveryone')}
-              </button>
-              <button type="button" className="secondary" onClick={() => setConfirmEnd(false)}>
-                {t('app.cancel')}
-              </button>
-            </div>
-          </div>
-        ) : (
-          <button type="button" className="danger" onClick={() => setConfirmEnd(true)}>
-            {t('room.endSession')}
-          </button>
-        ))}
+      {allowed.has('session.end') && (
+        <ConfirmButton label={t('room.endSession')} question={t('room.endConfirm')} confirmLabel={t('room.endForEveryone')} onConfirm={actions.endSession} />
+      )}
     </section>
   );
 }

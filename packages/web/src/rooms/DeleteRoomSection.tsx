@@ -1,8 +1,8 @@
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import type { Room } from '@amphi/protocol';
 import { api } from '../api.js';
+import { ConfirmButton } from '../ui/ConfirmButton.js';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { useAction } from '../ui/useAction.js';
 
@@ -10,7 +10,6 @@ import { useAction } from '../ui/useAction.js';
 export function DeleteRoomSection({ room }: { room: Room }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
-  const [confirming, setConfirming] = useState(false);
   // Stays busy once deleted: the page goes home.
   const { busy, error, run } = useAction({ keepBusyOnSuccess: true });
 
@@ -24,23 +23,13 @@ export function DeleteRoomSection({ room }: { room: Room }) {
     <section className="card danger-zone" aria-labelledby="delete-room">
       <h2 id="delete-room">{t('editor.danger')}</h2>
       <ErrorAlert code={error} />
-      {confirming ? (
-        <div role="group" aria-labelledby="delete-confirm">
-          <p id="delete-confirm">{t('editor.deleteConfirm', { title: room.title })}</p>
-          <div className="actions">
-            <button type="button" className="danger" disabled={busy} onClick={() => void remove()}>
-              {t('editor.deleteForGood')}
-            </button>
-            <button type="button" className="secondary" onClick={() => setConfirming(false)}>
-              {t('app.cancel')}
-            </button>
-          </div>
-        </div>
-      ) : (
-        <button type="button" className="danger" onClick={() => setConfirming(true)}>
-          {t('editor.deleteButton')}
-        </button>
-      )}
+      <ConfirmButton
+        label={t('editor.deleteButton')}
+        question={t('editor.deleteConfirm', { title: room.title })}
+        confirmLabel={t('editor.deleteForGood')}
+        busy={busy}
+        onConfirm={() => void remove()}
+      />
     </section>
   );
 }
