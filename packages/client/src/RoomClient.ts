@@ -6,6 +6,8 @@ import {
   isErrorCode,
   type ClientMessage,
   type ErrorCode,
+  type IceServer,
+  type MediaSource,
   type LobbyEntry,
   type Participant,
   type ParticipantStatus,
@@ -47,7 +49,16 @@ export interface RoomClientEvents extends Record<string, unknown[]> {
   room: [room: RoomInfo];
   /** An error answered one of our messages (the socket stays open unless the state becomes closed). */
   error: [code: ErrorCode, message: string];
+  /** The live session changed (e.g. locked). */
+  session: [session: SessionInfo | null];
+  /** A media message from the server (offers, answers, talking, resets), for the media session. */
+  media: [message: MediaMessage];
+  /** A moderator asks one to unmute. */
+  askUnmute: [byName: string];
 }
+
+/** Server messages about media, handled by MediaSession. */
+export type MediaMessage = Extract<ServerMessage, { type: 'media.answer' | 'media.offer' | 'media.talking' | 'media.reset' }>;
 
 export interface RoomClientOptions {
   /** WebSocket URL of the server, e.g. `wss://amphi.example.edu/ws`. */
@@ -102,6 +113,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
   #session: SessionInfo | null = null;
   #participantId: string | null = null;
   #resumeToken: string | null = null;
+  #iceServers: IceServer[] = [];
   #resumeWithinMs = 0;
   #resumeDeadline = 0;
   #nextId = 1;
@@ -150,6 +162,10 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
   get session(): SessionInfo | null {
     return this.#session;
   }
+  /** STUN/TURN servers for peer connections, as of the last welcome. */
+  get iceServers(): IceServer[] {
+    return this.#iceServers;
+  }
   /** Oneself as the server sees one (role, hand, mic/cam). */
   get you(): Participant | undefined {
     return this.#participantId === null ? undefined : this.#participants.get(this.#participantId);
@@ -182,8 +198,21 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
   lowerHand(participantId?: string): Promise<void> {
     return this.request({ type: 'hand.lower', ...(participantId ? { participantId } : {}) });
   }
-  setMedia(change: { mic?: boolean; cam?: boolean }): Promise<void> {
+  setMedia(change: { mic?: boolean; cam?: boolean; screen?: boolean }): Promise<void> {
     return this.request({ type: 'media.state', ...change });
+  }
+  /** Moderators: turn off someone's microphone (locked until asked to unmute), camera or screen. */
+  mute(participantId: string, source: MediaSource): Promise<void> {
+    return this.request({ type: 'media.mute', participantId, source });
+  }
+  muteAll(): Promise<void> {
+    return this.request({ type: 'media.muteAll' });
+  }
+  askToUnmute(participantId: string): Promise<void> {
+    return this.request({ type: 'media.askUnmute', participantId });
+  }
+  lock(locked: boolean): Promise<void> {
+    return this.request({ type: 'session.lock', locked });
   }
   admit(participantId: string): Promise<void> {
     return this.request({ type: 'lobby.admit', participantId });
@@ -295,6 +324,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
         this.#resumeWithinMs = message.resumeWithinMs;
         this.#room = message.room;
         this.#session = message.session;
+        this.#iceServers = message.iceServers;
         this.#attempt = 0;
         this.#participants.set(message.you.id, message.you);
         this.#permissions = new Set(message.permissions);
@@ -306,6 +336,20 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
       case 'status':
         this.#session = message.session;
         this.#setState(message.status);
+        this.emit('session', message.session);
+        return;
+      case 'session.updated':
+        this.#session = message.session;
+        this.emit('session', message.session);
+        return;
+      case 'media.answer':
+      case 'media.offer':
+      case 'media.talking':
+      case 'media.reset':
+        this.emit('media', message);
+        return;
+      case 'media.askUnmute':
+        this.emit('askUnmute', message.by);
         return;
       case 'presence':
         this.#participants = new Map(message.participants.map((p) => [p.id, p]));

@@ -1,2 +1,2 @@
-export { RoomClient, RequestError, type ActionMessage, type ClientState, type ClosedReason, type RoomClientEvents, type RoomClientOptions, type WebSocketLike, type WebSocketFactory } from './RoomClient.js';
+export { RoomClient, RequestError, type ActionMessage, type ClientState, type ClosedReason, type MediaMessage, type RoomClientEvents, type RoomClientOptions, type WebSocketLike, type WebSocketFactory } from './RoomClient.js';
 export { ApiClient, ApiError } from './ApiClient.js';

@@ -64,6 +64,8 @@ export const JoinPreview = z.object({
   /** True when the person must give a display name (no account). */
   needsName: z.boolean(),
   lobby: z.boolean(),
+  /** People in the live session now (the pre-join page mutes by default above 10). */
+  liveCount: z.number().int(),
 });
 export type JoinPreview = z.infer<typeof JoinPreview>;
 export const JoinResponse = z.object({ ticket: z.string(), roomId: z.string(), role: Role, expiresInS: z.number() });

@@ -23,8 +23,14 @@ export const Participant = z.object({
   handRaised: z.boolean(),
   /** Time the hand was raised (ms since epoch), for the moderators' queue. */
   handRaisedAt: z.number().optional(),
+  /** Microphone on (its audio is forwarded to others). */
   mic: z.boolean(),
+  /** Camera on (its video is forwarded to others). */
   cam: z.boolean(),
+  /** Sharing a screen or window. */
+  screen: z.boolean(),
+  /** Muted by a moderator: the person may unmute only after a moderator asks them to. */
+  micLocked: z.boolean(),
   /** False while the person's connection is lost and they may still come back (30 s). */
   connected: z.boolean(),
 });
@@ -36,8 +42,42 @@ export type LobbyEntry = z.infer<typeof LobbyEntry>;
 export const RoomInfo = z.object({ id: Id, title: z.string(), kind: RoomKind, settings: RoomSettings });
 export type RoomInfo = z.infer<typeof RoomInfo>;
 
-export const SessionInfo = z.object({ id: Id, startedAt: z.number() });
+export const SessionInfo = z.object({
+  id: Id,
+  startedAt: z.number(),
+  /** Locked by a moderator: nobody new may enter (moderators still may). */
+  locked: z.boolean(),
+});
 export type SessionInfo = z.infer<typeof SessionInfo>;
+
+/** What a published stream carries. */
+export const MediaSource = z.enum(['mic', 'camera', 'screen']);
+export type MediaSource = z.infer<typeof MediaSource>;
+
+/** An SDP body (offer or answer); capped well under the message limit. */
+const Sdp = z.string().min(10).max(12_000);
+/** A transceiver's media id in an SDP. */
+const Mid = z.string().min(1).max(16);
+
+/** A TURN/STUN server for the browser's RTCPeerConnection (short-lived TURN credentials). */
+export const IceServer = z.object({ urls: z.array(z.string()), username: z.string().optional(), credential: z.string().optional() });
+export type IceServer = z.infer<typeof IceServer>;
+
+/** One stream in one's subscription: which transceiver (mid) carries whose audio, camera or screen. */
+export const RemoteStream = z.object({ mid: Mid, participantId: Id, source: MediaSource, kind: z.enum(['audio', 'video']) });
+export type RemoteStream = z.infer<typeof RemoteStream>;
+
+/** What to receive of one remote video: simulcast layer (0 lowest … 2 highest), or nothing while off screen. */
+export const LayerChoice = z
+  .object({
+    participantId: Id,
+    source: z.enum(['camera', 'screen']),
+    substream: z.number().int().min(0).max(2),
+    temporal: z.number().int().min(0).max(2).optional(),
+    paused: z.boolean(),
+  })
+  .strict();
+export type LayerChoice = z.infer<typeof LayerChoice>;
 
 // ---------------------------------------------------------------- client → server
 export const ClientMessage = z.discriminatedUnion('type', [
@@ -48,8 +88,41 @@ export const ClientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hand.raise'), id: RequestId }).strict(),
   /** Lower one's own hand, or (moderators) someone else's. */
   z.object({ type: z.literal('hand.lower'), id: RequestId, participantId: Id.optional() }).strict(),
-  /** Microphone / camera state (placeholders until the media plane lands). */
-  z.object({ type: z.literal('media.state'), id: RequestId, mic: z.boolean().optional(), cam: z.boolean().optional() }).strict(),
+  /** Turn one's microphone, camera or screen share on or off; turning on needs the permission. */
+  z.object({ type: z.literal('media.state'), id: RequestId, mic: z.boolean().optional(), cam: z.boolean().optional(), screen: z.boolean().optional() }).strict(),
+  /**
+   * Publish (or renegotiate, or ICE-restart) one's outgoing media: an SDP offer without
+   * trickle (all candidates inside) and what each sending transceiver carries. Answered by
+   * `media.answer`, then the ack.
+   */
+  z
+    .object({
+      type: z.literal('media.publish'),
+      id: RequestId,
+      sdp: Sdp,
+      sources: z.array(z.object({ mid: Mid, source: MediaSource }).strict()).min(1).max(3),
+      /** True when the offer comes from a new peer connection (after a failure or a `media.reset`). */
+      fresh: z.boolean().optional(),
+    })
+    .strict(),
+  /** Stop sending media altogether (e.g. before closing the publishing connection). */
+  z.object({ type: z.literal('media.unpublish'), id: RequestId }).strict(),
+  /** Start (or start afresh, on a new peer connection) receiving others' media: offers follow. */
+  z.object({ type: z.literal('media.receive'), id: RequestId }).strict(),
+  /** The answer to the last `media.offer` of one's receiving connection. */
+  z.object({ type: z.literal('media.subscriberAnswer'), id: RequestId, sdp: Sdp }).strict(),
+  /** Ask for a fresh offer of one's receiving connection, with an ICE restart. */
+  z.object({ type: z.literal('media.restart'), id: RequestId }).strict(),
+  /** Which simulcast layer to receive of each remote video, or pause it (tile off screen). */
+  z.object({ type: z.literal('media.layers'), id: RequestId, layers: z.array(LayerChoice).max(100) }).strict(),
+  /** Moderators: turn off someone's microphone (locking it), camera or screen share. */
+  z.object({ type: z.literal('media.mute'), id: RequestId, participantId: Id, source: MediaSource }).strict(),
+  /** Moderators: mute and lock every microphone but the moderators'. */
+  z.object({ type: z.literal('media.muteAll'), id: RequestId }).strict(),
+  /** Moderators: unlock someone's microphone and ask them to unmute. */
+  z.object({ type: z.literal('media.askUnmute'), id: RequestId, participantId: Id }).strict(),
+  /** Moderators: lock the room (nobody new enters) or unlock it. */
+  z.object({ type: z.literal('session.lock'), id: RequestId, locked: z.boolean() }).strict(),
   z.object({ type: z.literal('lobby.admit'), id: RequestId, participantId: Id }).strict(),
   z.object({ type: z.literal('lobby.deny'), id: RequestId, participantId: Id, reason: Reason }).strict(),
   z.object({ type: z.literal('participant.setRole'), id: RequestId, participantId: Id, role: Role }).strict(),
@@ -79,6 +152,8 @@ export const ServerMessage = z.discriminatedUnion('type', [
     permissions: z.array(Action),
     room: RoomInfo,
     session: SessionInfo.nullable(),
+    /** STUN/TURN servers for one's peer connections (TURN credentials expire; a new welcome brings fresh ones). */
+    iceServers: z.array(IceServer),
   }),
   /** One's own status changed (waiting → lobby → joined). */
   z.object({ type: z.literal('status'), status: ParticipantStatus, session: SessionInfo.nullable() }),
@@ -93,6 +168,27 @@ export const ServerMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('lobby.entered'), entry: LobbyEntry }),
   z.object({ type: z.literal('lobby.left'), participantId: Id, outcome: z.enum(['admitted', 'denied', 'left']) }),
   z.object({ type: z.literal('room.updated'), room: RoomInfo }),
+  /** The live session's state changed (e.g. locked). */
+  z.object({ type: z.literal('session.updated'), session: SessionInfo }),
+  /** Answer to one's `media.publish` offer. */
+  z.object({ type: z.literal('media.answer'), sdp: z.string() }),
+  /** A new offer for one's receiving connection (answer with `media.subscriberAnswer`), with what each transceiver carries. */
+  z.object({
+    type: z.literal('media.offer'),
+    sdp: z.string(),
+    streams: z.array(RemoteStream),
+    /** The offer starts a new receiving connection: close the old one and answer on a new one. */
+    fresh: z.boolean(),
+  }),
+  /** Someone started or stopped speaking (from the media server's audio levels). */
+  z.object({ type: z.literal('media.talking'), participantId: Id, talking: z.boolean() }),
+  /**
+   * The media server restarted or one's media connection was lost on its side: close both
+   * peer connections, publish again what was on, and wait for a new offer.
+   */
+  z.object({ type: z.literal('media.reset'), reason: z.enum(['restarted', 'failed']) }),
+  /** A moderator asks one to unmute (one's microphone is unlocked). */
+  z.object({ type: z.literal('media.askUnmute'), by: z.string() }),
   /** The socket is about to close because one is no longer in the room. */
   z.object({ type: z.literal('removed'), reason: z.enum(['removed', 'denied', 'ended']), message: z.string().optional() }),
   z.object({ type: z.literal('pong'), t: z.number().optional(), serverTime: z.number() }),

@@ -54,6 +54,8 @@ export const ACTIONS = [
   'media.unmute',
   'media.camera',
   'media.shareScreen',
+  'media.moderate',
+  'session.lock',
 ] as const;
 export const Action = z.enum(ACTIONS);
 export type Action = z.infer<typeof Action>;

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
@@ -14,6 +15,7 @@ import { RoomStore, type Database } from './storage/index.js';
 import { MAX_FRAME_BYTES, RoomHub, registerGateway } from './realtime/index.js';
 import { registerJoinRoutes, registerRoomRoutes } from './api/index.js';
 import { registerOps } from './ops/metrics.js';
+import { JanusMediaPlane, type MediaPlane } from './media/index.js';
 import { registerErrorHandling, registerNotFound } from './http/errors.js';
 import { registerRequestAuth } from './http/requestAuth.js';
 import { registerWebApp } from './http/webApp.js';
@@ -25,6 +27,8 @@ export interface AppDeps {
   redis?: Redis | undefined;
   /** Where log lines go (default: stdout); tests capture them here. */
   logStream?: { write(line: string): void } | undefined;
+  /** The media plane (default: Janus as configured, embedded or external); closed with the app. */
+  media?: MediaPlane | undefined;
 }
 
 export interface AmphiApp {
@@ -33,6 +37,7 @@ export interface AmphiApp {
   rooms: RoomStore;
   hub: RoomHub;
   signer: TokenSigner;
+  media: MediaPlane;
 }
 
 /** Largest HTTP body accepted (bytes). */
@@ -69,7 +74,8 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   const signer = new TokenSigner(config.secret);
   const accounts = new AccountService({ db: database.db, scryptLogN: config.scryptLogN, sessionTtlS: config.sessionTtlS, openSignupDefault: config.openSignupDefault });
   const rooms = new RoomStore(database.db);
-  const hub = new RoomHub({ rooms, signer, log: app.log, resumeGraceMs: config.resumeGraceMs, ticketTtlS: config.ticketTtlS });
+  const media = deps.media ?? mediaPlaneFor(config, app.log);
+  const hub = new RoomHub({ rooms, signer, log: app.log, resumeGraceMs: config.resumeGraceMs, ticketTtlS: config.ticketTtlS, media });
 
   registerErrorHandling(app);
   await app.register(fastifyCookie);
@@ -120,15 +126,29 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   registerRequestAuth(app, accounts, config.publicUrl);
   registerAuthRoutes(app, { accounts, publicUrl: config.publicUrl, cookieSecure: config.cookieSecure, sessionTtlS: config.sessionTtlS, rateSignInPerMin: config.rateSignInPerMin });
   registerRoomRoutes(app, { rooms, accounts, hub, signer, publicUrl: config.publicUrl });
-  registerJoinRoutes(app, { rooms, signer, ticketTtlS: config.ticketTtlS, rateJoinPerMin: config.rateJoinPerMin });
+  registerJoinRoutes(app, { rooms, signer, ticketTtlS: config.ticketTtlS, rateJoinPerMin: config.rateJoinPerMin, liveCount: (roomId) => hub.liveCount(roomId) });
   const gateway = registerGateway(app, { hub, heartbeatMs: config.heartbeatMs, helloTimeoutMs: config.helloTimeoutMs });
-  registerOps(app, { db: database.db, dbKind: database.kind, hub, sockets: gateway.sockets });
+  registerOps(app, { db: database.db, dbKind: database.kind, hub, sockets: gateway.sockets, media });
   // Fastify allows one not-found handler: the web app's (client routing) when built, else the API's.
   if (!(await registerWebApp(app, config.webDist))) registerNotFound(app);
 
   app.addHook('onClose', async () => {
     hub.close();
     await hub.flush();
+    await media.close();
   });
-  return { app, accounts, rooms, hub, signer };
+  return { app, accounts, rooms, hub, signer, media };
+}
+
+/** Janus as configured: external hosts when listed, else one supervised by Amphi (started on first use). */
+function mediaPlaneFor(config: Config, log: FastifyInstance['log']): MediaPlane {
+  return new JanusMediaPlane({
+    janus:
+      config.janusUrls.length > 0
+        ? { kind: 'external', urls: config.janusUrls, apiSecret: config.janusApiSecret, adminKey: config.janusAdminKey }
+        : { kind: 'embedded', workDir: path.join(config.dataDir, 'janus'), ip: config.janusIp, rtpPortRange: config.janusRtpPorts, eventLoops: config.janusEventLoops },
+    turn: config.turnUrls.length > 0 && config.turnSecret ? { urls: config.turnUrls, secret: config.turnSecret, ttlS: config.turnTtlS } : undefined,
+    stunUrls: config.stunUrls,
+    log,
+  });
 }

@@ -58,6 +58,41 @@ export interface Config {
   trustProxy: number;
   /** pino log level (AMPHI_LOG_LEVEL, default info). */
   logLevel: string;
+  /**
+   * External Janus servers' WebSocket API URLs, comma-separated (AMPHI_JANUS_URLS). Unset:
+   * Amphi starts and supervises its own Janus (the `janus` Debian package) on first use.
+   */
+  janusUrls: string[];
+  /** API secret of the external Janus servers (AMPHI_JANUS_API_SECRET). */
+  janusApiSecret: string | undefined;
+  /** Plugin admin_key of the external Janus servers, needed to create rooms (AMPHI_JANUS_ADMIN_KEY). */
+  janusAdminKey: string | undefined;
+  /** Embedded Janus: address it gathers ICE candidates on (AMPHI_JANUS_IP, default: the host's outward IPv4). */
+  janusIp: string | undefined;
+  /** Embedded Janus: UDP port range for media (AMPHI_JANUS_RTP_PORTS, default 20000-40000). */
+  janusRtpPorts: [number, number];
+  /** Embedded Janus: event loops (AMPHI_JANUS_EVENT_LOOPS, default: one per core). */
+  janusEventLoops: number | undefined;
+  /** TURN server URLs given to browsers, comma-separated turn:/turns: URLs (AMPHI_TURN_URLS, default none). */
+  turnUrls: string[];
+  /** Shared secret with the TURN server (coturn static-auth-secret) (AMPHI_TURN_SECRET). */
+  turnSecret: string | undefined;
+  /** Lifetime of TURN credentials in seconds (AMPHI_TURN_TTL_S, default 14400: longer than a lecture, since an ICE restart allocates again with the same credential). */
+  turnTtlS: number;
+  /** STUN server URLs given to browsers, comma-separated (AMPHI_STUN_URLS, default none). */
+  stunUrls: string[];
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
+}
+
+function portRange(value: string | undefined, fallback: [number, number]): [number, number] {
+  if (value === undefined || value === '') return fallback;
+  const match = /^(\d+)-(\d+)$/.exec(value.trim());
+  const [min, max] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  if (!(min >= 1024 && max <= 65535 && min < max)) throw new Error(`Expected a port range like 20000-40000, got "${value}"`);
+  return [min, max];
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -113,6 +148,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webDist: path.resolve(env.AMPHI_WEB_DIST ?? path.join(repoRoot, 'packages/web/dist')),
     trustProxy: int(env.AMPHI_TRUST_PROXY, 0),
     logLevel: env.AMPHI_LOG_LEVEL ?? 'info',
+    janusUrls: list(env.AMPHI_JANUS_URLS),
+    janusApiSecret: env.AMPHI_JANUS_API_SECRET || undefined,
+    janusAdminKey: env.AMPHI_JANUS_ADMIN_KEY || undefined,
+    janusIp: env.AMPHI_JANUS_IP || undefined,
+    janusRtpPorts: portRange(env.AMPHI_JANUS_RTP_PORTS, [20000, 40000]),
+    janusEventLoops: env.AMPHI_JANUS_EVENT_LOOPS ? int(env.AMPHI_JANUS_EVENT_LOOPS, 1) || undefined : undefined,
+    turnUrls: list(env.AMPHI_TURN_URLS),
+    turnSecret: env.AMPHI_TURN_SECRET || undefined,
+    turnTtlS: int(env.AMPHI_TURN_TTL_S, 14_400),
+    stunUrls: list(env.AMPHI_STUN_URLS),
   };
 }
 

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import pg from 'pg';
 import WebSocket from 'ws';
@@ -70,7 +73,9 @@ export async function startServer(overrides: Partial<Config> = {}, options: Star
   // Links and the origin check use publicUrl, fixed when the app is built: pick the port first.
   const port = options.listen === false ? 0 : await freePort();
   const baseUrl = port ? `http://127.0.0.1:${port}` : '';
-  const config: Config = { ...base, databaseUrl: pgDb?.url, publicUrl: baseUrl || base.publicUrl };
+  // A folder of its own, for the embedded Janus's generated configuration.
+  const dataDir = overrides.dataDir ?? mkdtempSync(path.join(tmpdir(), 'amphi-test-'));
+  const config: Config = { ...base, dataDir, databaseUrl: pgDb?.url, publicUrl: baseUrl || base.publicUrl };
   const amphi = await buildApp({ config, database, redis, logStream: options.logStream });
   if (port) await amphi.app.listen({ port, host: '127.0.0.1' });
   let closed = false;
@@ -89,6 +94,7 @@ export async function startServer(overrides: Partial<Config> = {}, options: Star
       await database.close();
       redis?.disconnect();
       await pgDb?.drop();
+      if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -279,7 +279,7 @@ describe('the room hub', () => {
     const owner = await teacher(server);
     const room = await owner.api.createRoom({ title: 'Race', kind: 'classroom', settings: { lobby: true } });
     const signer = new GatedSigner('hub-test-secret');
-    const hub = new RoomHub({ rooms: server.rooms, signer, log: quiet, resumeGraceMs: 30_000, ticketTtlS: 60 });
+    const hub = new RoomHub({ rooms: server.rooms, signer, log: quiet, resumeGraceMs: 30_000, ticketTtlS: 60, media: server.media });
     try {
       const modPeer = fakePeer();
       const mod = await hub.hello(modPeer, await signer.sign({ typ: 'ticket', rid: room.id, role: 'moderator', name: 'Prof' }, 60));

@@ -13,6 +13,8 @@ export interface JoinRoutesOptions {
   ticketTtlS: number;
   /** Requests per minute per address on join. */
   rateJoinPerMin: number;
+  /** People joined to a room's live session now (0 when none runs). */
+  liveCount: (roomId: string) => number;
 }
 
 interface Grant {
@@ -52,6 +54,7 @@ export function registerJoinRoutes(app: FastifyInstance, options: JoinRoutesOpti
         role: grant.role,
         needsName: !request.auth,
         lobby: grant.room.settings.lobby && grant.role !== 'moderator',
+        liveCount: options.liveCount(grant.room.id),
       };
     },
   );

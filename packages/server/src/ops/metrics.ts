@@ -3,12 +3,14 @@ import { sql } from 'kysely';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Db } from '../storage/index.js';
 import type { RoomHub } from '../realtime/index.js';
+import type { MediaPlane } from '../media/index.js';
 
 export interface OpsOptions {
   db: Db;
   dbKind: 'pglite' | 'postgres';
   hub: RoomHub;
   sockets: () => number;
+  media: MediaPlane;
 }
 
 /** /healthz, /readyz and Prometheus /metrics (a registry per app, so tests stay independent). */
@@ -28,6 +30,10 @@ export function registerOps(app: FastifyInstance, options: OpsOptions): void {
   new Gauge({ name: 'amphi_active_rooms', help: 'Rooms with a pending or live session on this instance', registers: [registry], collect() { this.set(hub.stats().activeRooms); } });
   new Gauge({ name: 'amphi_live_sessions', help: 'Live sessions on this instance', registers: [registry], collect() { this.set(hub.stats().liveSessions); } });
   new Gauge({ name: 'amphi_connected_sockets', help: 'Open WebSockets on this instance', registers: [registry], collect() { this.set(options.sockets()); } });
+
+  new Gauge({ name: 'amphi_janus_hosts', help: 'Janus servers configured', registers: [registry], collect() { this.set(options.media.health().hosts); } });
+  new Gauge({ name: 'amphi_janus_connected', help: 'Janus servers Amphi is connected to now', registers: [registry], collect() { this.set(options.media.health().connected); } });
+  new Gauge({ name: 'amphi_janus_restarts', help: 'Restarts of the embedded Janus since start', registers: [registry], collect() { this.set(options.media.health().restarts); } });
 
   const hidden = { schema: { hide: true }, config: { rateLimit: false } } as const;
   app.get('/healthz', hidden, async () => ({ status: 'ok' }));

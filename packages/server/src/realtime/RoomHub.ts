@@ -3,6 +3,7 @@ import { AmphiError, ERRORS, type ClientMessage, type LobbyEntry, type ServerMes
 import { LiveSession, allowedActions, can, type Identity } from '../rooms/index.js';
 import type { RoomRecord, RoomStore } from '../storage/index.js';
 import { sha256, type TicketClaims, type TokenSigner } from '../auth/index.js';
+import type { MediaPlane, MediaRoom } from '../media/index.js';
 import { CLOSE, type Peer } from './Peer.js';
 
 interface Logger {
@@ -19,6 +20,8 @@ export interface RoomHubOptions {
   resumeGraceMs: number;
   /** Join ticket lifetime in seconds (used tickets are remembered this long). */
   ticketTtlS: number;
+  /** The media plane (Janus) that carries audio and video. */
+  media: MediaPlane;
   now?: () => number;
 }
 
@@ -37,6 +40,8 @@ interface RoomRuntime {
   arriving: string | null;
   /** Database writes of this room, chained so a session's end is never written before its start. */
   persisted: Promise<void>;
+  /** The live session's media, created on its first media request. */
+  media: MediaRoom | null;
 }
 
 export function toRoomInfo(room: RoomRecord): RoomInfo {
@@ -116,8 +121,11 @@ export class RoomHub {
     return { roomId: rt.roomId, participantId: claims.pid };
   }
 
-  /** A message from an attached peer. Throws AmphiError for the gateway to report. */
-  handle(attachment: Attachment, message: ClientMessage): void {
+  /**
+   * A message from an attached peer. Throws (or rejects with) AmphiError for the gateway to
+   * report; media requests return a promise that settles once the media server answered.
+   */
+  handle(attachment: Attachment, message: ClientMessage): void | Promise<void> {
     const rt = this.#runtimes.get(attachment.roomId);
     if (!rt || !rt.session.has(attachment.participantId)) throw new AmphiError('SESSION_ENDED');
     const pid = attachment.participantId;
@@ -134,7 +142,32 @@ export class RoomHub {
       case 'hand.lower':
         return session.lowerHand(pid, message.participantId);
       case 'media.state':
-        return session.setMedia(pid, { mic: message.mic, cam: message.cam });
+        return session.setMedia(pid, { mic: message.mic, cam: message.cam, screen: message.screen });
+      case 'media.mute':
+        return session.muteParticipant(pid, message.participantId, message.source);
+      case 'media.muteAll':
+        return session.muteAll(pid);
+      case 'media.askUnmute':
+        return session.askToUnmute(pid, message.participantId);
+      case 'session.lock':
+        return session.lock(pid, message.locked);
+      case 'media.publish': {
+        const media = this.#mediaFor(rt, pid);
+        if (!session.allows(pid, 'media.camera') && !session.allows(pid, 'media.unmute') && !session.allows(pid, 'media.shareScreen')) {
+          throw new AmphiError('NOT_ALLOWED', 'Your role may not send audio or video.');
+        }
+        return this.#media(rt, pid, media.publish(pid, message.sdp, message.sources, { fresh: message.fresh === true, mayShareScreen: session.allows(pid, 'media.shareScreen') }));
+      }
+      case 'media.unpublish':
+        return this.#media(rt, pid, this.#mediaFor(rt, pid).unpublish(pid));
+      case 'media.receive':
+        return this.#media(rt, pid, this.#mediaFor(rt, pid).receive(pid));
+      case 'media.subscriberAnswer':
+        return this.#media(rt, pid, this.#mediaFor(rt, pid).answer(pid, message.sdp));
+      case 'media.restart':
+        return this.#media(rt, pid, this.#mediaFor(rt, pid).restart(pid));
+      case 'media.layers':
+        return this.#media(rt, pid, this.#mediaFor(rt, pid).setLayers(pid, message.layers));
       case 'lobby.admit':
         return session.admit(pid, message.participantId);
       case 'lobby.deny':
@@ -153,6 +186,32 @@ export class RoomHub {
         return;
       }
     }
+  }
+
+  /** Media server failures become MEDIA_UNAVAILABLE for the client; the cause is logged. */
+  async #media(rt: RoomRuntime, pid: string, request: Promise<void>): Promise<void> {
+    try {
+      await request;
+    } catch (err) {
+      if (err instanceof AmphiError) throw err;
+      this.#options.log.warn({ err, roomId: rt.roomId, participantId: pid }, 'media request failed');
+      throw new AmphiError('MEDIA_UNAVAILABLE');
+    }
+  }
+
+  /** The session's media, for someone joined to it (created on first use). */
+  #mediaFor(rt: RoomRuntime, pid: string): MediaRoom {
+    if (rt.session.statusOf(pid) !== 'joined' || rt.session.state !== 'live') throw new AmphiError('NOT_ALLOWED', 'You are not in the room yet.');
+    rt.media ??= this.#options.media.createRoom({
+      send: (to, message) => {
+        if (rt.session.statusOf(to) === 'joined') rt.peers.get(to)?.send(message);
+      },
+      broadcast: (message) => this.#broadcast(rt, message),
+      participant: (id) => (rt.session.statusOf(id) === 'joined' ? rt.session.participant(id) : undefined),
+      mediaReset: () => this.#broadcast(rt, { type: 'media.reset', reason: 'restarted' }),
+      log: this.#options.log,
+    });
+    return rt.media;
   }
 
   /** The peer's connection closed: keep the place for the grace period. */
@@ -246,7 +305,8 @@ export class RoomHub {
     const peer = rt.peers.get(pid);
     if (!you || !status || !peer) return;
     const permissions = allowedActions(you.role, session.room.settings);
-    peer.send({ type: 'welcome', participantId: pid, resumeToken, resumeWithinMs: this.#options.resumeGraceMs, status, you, permissions, room: session.room, session: session.info });
+    const iceServers = this.#options.media.iceServers(pid);
+    peer.send({ type: 'welcome', participantId: pid, resumeToken, resumeWithinMs: this.#options.resumeGraceMs, status, you, permissions, room: session.room, session: session.info, iceServers });
     if (status === 'joined') this.#sendPresence(rt, pid);
   }
 
@@ -284,7 +344,7 @@ export class RoomHub {
     if (!room) throw new AmphiError('ROOM_NOT_FOUND');
     this.#assertOpen();
     const session = new LiveSession({ room: toRoomInfo(room), now: this.#now, newId: randomUUID });
-    const rt: RoomRuntime = { roomId, session, peers: new Map(), graceTimers: new Map(), arriving: null, persisted: Promise.resolve() };
+    const rt: RoomRuntime = { roomId, session, peers: new Map(), graceTimers: new Map(), arriving: null, persisted: Promise.resolve(), media: null };
     session.onListenerError = (error, event) => this.#options.log.error({ err: error, event, roomId }, 'room event listener failed');
     this.#wire(rt);
     this.#runtimes.set(roomId, rt);
@@ -301,11 +361,21 @@ export class RoomHub {
     });
     session.on('participantJoined', (participant) => this.#broadcast(rt, { type: 'participant.joined', participant }, { except: participant.id }));
     session.on('participantUpdated', (participant, previousRole) => {
+      rt.media?.applyState(participant.id);
       this.#broadcast(rt, { type: 'participant.updated', participant });
       // A new role may show or hide the lobby: give the person a fresh picture.
       if (participant.role !== previousRole) this.#sendPresence(rt, participant.id);
     });
-    session.on('participantLeft', (participantId, reason) => this.#broadcast(rt, { type: 'participant.left', participantId, reason }));
+    session.on('participantLeft', (participantId, reason) => {
+      rt.media?.remove(participantId);
+      this.#broadcast(rt, { type: 'participant.left', participantId, reason });
+    });
+    session.on('sessionUpdated', (info) => {
+      const update: ServerMessage = { type: 'session.updated', session: info };
+      const serialized = JSON.stringify(update);
+      for (const peer of rt.peers.values()) peer.send(update, serialized);
+    });
+    session.on('askedToUnmute', (pid, byName) => rt.peers.get(pid)?.send({ type: 'media.askUnmute', by: byName }));
     session.on('lobbyEntered', (entry) => this.#broadcast(rt, { type: 'lobby.entered', entry }, { lobbyManagers: true }));
     session.on('lobbyLeft', (participantId, outcome) => this.#broadcast(rt, { type: 'lobby.left', participantId, outcome }, { lobbyManagers: true }));
     session.on('roomUpdated', (room) => {
@@ -316,6 +386,7 @@ export class RoomHub {
       for (const pid of rt.peers.keys()) if (session.statusOf(pid) === 'joined') this.#sendPresence(rt, pid);
     });
     session.on('removed', (pid, reason, message) => {
+      rt.media?.remove(pid);
       const peer = rt.peers.get(pid);
       rt.peers.delete(pid);
       const timer = rt.graceTimers.get(pid);
@@ -336,6 +407,9 @@ export class RoomHub {
       this.#persist(rt, () => this.#options.rooms.recordSessionEnd(info.id, endedAt, reason, session.peak));
     });
     session.on('closed', () => {
+      const media = rt.media;
+      rt.media = null;
+      media?.close().catch((err: unknown) => log.warn({ err, roomId }, 'could not release the media room'));
       for (const timer of rt.graceTimers.values()) clearTimeout(timer);
       rt.graceTimers.clear();
       if (this.#runtimes.get(roomId) === rt) this.#runtimes.delete(roomId);

@@ -141,13 +141,21 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
           if (message.id !== undefined) peer.send({ type: 'ack', id: message.id });
         } else {
           ackDue = message.type === 'ping' ? undefined : message.id;
+          let result: void | Promise<void>;
           try {
-            hub.handle(state.attachment, message);
+            result = hub.handle(state.attachment, message);
           } catch (error) {
             ackDue = undefined;
             throw error;
           }
-          ackNow();
+          if (result) {
+            // Media requests wait for the media server; other messages may be handled meanwhile.
+            ackDue = undefined;
+            await result;
+            if (message.id !== undefined) sendNow({ type: 'ack', id: message.id });
+          } else {
+            ackNow();
+          }
         }
       };
       run().catch((error: unknown) => fail(error, message.id));

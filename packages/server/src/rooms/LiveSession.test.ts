@@ -64,8 +64,8 @@ describe('LiveSession lifecycle', () => {
     session.arrive(person('bob', 'guest'));
     expect(session.arrive(person('mod', 'moderator'))).toBe('joined');
     expect(session.state).toBe('live');
-    expect(session.info).toEqual({ id: 'session-1', startedAt: now() });
-    expect(events('started')).toEqual([[{ id: 'session-1', startedAt: now() }]]);
+    expect(session.info).toEqual({ id: 'session-1', startedAt: now(), locked: false });
+    expect(events('started')).toEqual([[{ id: 'session-1', startedAt: now(), locked: false }]]);
     expect(session.statusOf('ann')).toBe('joined');
     expect(session.statusOf('bob')).toBe('joined');
     // The moderator is placed first, so the room has a moderator when the others join.
@@ -84,7 +84,7 @@ describe('LiveSession lifecycle', () => {
     expect(session.state).toBe('live');
     session.leave('mod', 'left');
     expect(session.state).toBe('ended');
-    expect(events('ended')).toEqual([[{ id: 'session-1', startedAt: expect.any(Number) }, 'empty']]);
+    expect(events('ended')).toEqual([[{ id: 'session-1', startedAt: expect.any(Number), locked: false }, 'empty']]);
     expect(events('closed')).toHaveLength(1);
     expect(session.isClosed).toBe(true);
   });
@@ -349,6 +349,68 @@ describe('LiveSession media', () => {
     expect(session.participant('ann')?.mic).toBe(false);
     expect(session.participant('mod')?.mic).toBe(true);
     expect(events('participantUpdated')).toEqual([[expect.objectContaining({ id: 'ann', mic: false }), 'participant']]);
+  });
+
+  it('lets a moderator mute someone, who cannot unmute until asked', () => {
+    const { session, events, clear } = liveClassroom({ unmute: 'everyone' });
+    const asked: unknown[][] = [];
+    session.on('askedToUnmute', (...args) => asked.push(args));
+    session.setMedia('ann', { mic: true });
+    session.muteParticipant('mod', 'ann', 'mic');
+    expect(session.participant('ann')).toMatchObject({ mic: false, micLocked: true });
+    expectCode(() => session.setMedia('ann', { mic: true }), 'MUTED_BY_MODERATOR');
+    clear();
+    session.askToUnmute('mod', 'ann');
+    expect(session.participant('ann')).toMatchObject({ mic: false, micLocked: false });
+    expect(asked).toEqual([['ann', 'Prof. Martin']]);
+    expect(events('participantUpdated')).toHaveLength(1);
+    session.setMedia('ann', { mic: true });
+    expect(session.participant('ann')?.mic).toBe(true);
+  });
+
+  it('lets only moderators mute others, stop a camera or a screen share, or mute everyone', () => {
+    const { session } = liveClassroom({ screenShare: 'everyone' });
+    session.arrive(person('bob', 'participant'));
+    session.setMedia('ann', { mic: true, cam: true, screen: true });
+    expectCode(() => session.muteParticipant('bob', 'ann', 'mic'), 'NOT_ALLOWED');
+    expectCode(() => session.muteAll('bob'), 'NOT_ALLOWED');
+    expectCode(() => session.askToUnmute('bob', 'ann'), 'NOT_ALLOWED');
+    session.muteParticipant('mod', 'ann', 'camera');
+    session.muteParticipant('mod', 'ann', 'screen');
+    expect(session.participant('ann')).toMatchObject({ mic: true, cam: false, screen: false, micLocked: false });
+    session.setMedia('mod', { mic: true });
+    session.setMedia('bob', { mic: true });
+    session.muteAll('mod');
+    expect(session.participant('ann')).toMatchObject({ mic: false, micLocked: true });
+    expect(session.participant('bob')).toMatchObject({ mic: false, micLocked: true });
+    expect(session.participant('mod')).toMatchObject({ mic: true, micLocked: false });
+  });
+
+  it('lets people share a screen only as the screen-share policy allows', () => {
+    const { session } = liveClassroom({ screenShare: 'presenters' });
+    expectCode(() => session.setMedia('ann', { screen: true }), 'NOT_ALLOWED');
+    session.setRole('mod', 'ann', 'presenter');
+    session.setMedia('ann', { screen: true });
+    expect(session.participant('ann')?.screen).toBe(true);
+    session.setRole('mod', 'ann', 'participant');
+    expect(session.participant('ann')?.screen).toBe(false);
+  });
+});
+
+describe('LiveSession lock', () => {
+  it('keeps newcomers out of a locked session, but not moderators', () => {
+    const { session } = liveClassroom();
+    const updates: unknown[][] = [];
+    session.on('sessionUpdated', (...args) => updates.push(args));
+    expectCode(() => session.lock('ann', true), 'NOT_ALLOWED');
+    session.lock('mod', true);
+    expect(session.info?.locked).toBe(true);
+    expect(updates).toEqual([[expect.objectContaining({ locked: true })]]);
+    expectCode(() => session.arrive(person('eve', 'participant')), 'ROOM_LOCKED');
+    expect(session.has('eve')).toBe(false);
+    expect(session.arrive(person('co', 'moderator'))).toBe('joined');
+    session.lock('mod', false);
+    expect(session.arrive(person('eve', 'participant'))).toBe('joined');
   });
 });
 

@@ -35,6 +35,10 @@ export interface LiveSessionEvents extends Record<string, unknown[]> {
   /** A person lost their place and must be told and disconnected. */
   removed: [participantId: string, reason: RemovalReason, message: string | undefined];
   roomUpdated: [room: RoomInfo];
+  /** The session's own state changed (locked or unlocked). */
+  sessionUpdated: [session: SessionInfo];
+  /** A moderator unlocked someone's microphone and asks them to unmute. */
+  askedToUnmute: [participantId: string, byName: string];
   started: [session: SessionInfo];
   ended: [session: SessionInfo | null, reason: EndReason];
   closed: [];
@@ -47,7 +51,16 @@ interface Person {
   handRaisedAt: number | undefined;
   mic: boolean;
   cam: boolean;
+  screen: boolean;
+  micLocked: boolean;
   connected: boolean;
+}
+
+/** A change of one's own media: what to turn on or off. */
+export interface MediaChange {
+  mic?: boolean | undefined;
+  cam?: boolean | undefined;
+  screen?: boolean | undefined;
 }
 
 export interface LiveSessionOptions {
@@ -71,6 +84,7 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
   #info: SessionInfo | null = null;
   #people = new Map<string, Person>();
   #peak = 0;
+  #locked = false;
   #closed = false;
   readonly #now: () => number;
   readonly #newId: () => string;
@@ -86,7 +100,10 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
     return this.#state;
   }
   get info(): SessionInfo | null {
-    return this.#info;
+    return this.#info && { ...this.#info, locked: this.#locked };
+  }
+  get locked(): boolean {
+    return this.#locked;
   }
   get room(): RoomInfo {
     return this.#room;
@@ -133,6 +150,7 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
   arrive(identity: Identity): ParticipantStatus {
     this.#assertOpen();
     if (this.#people.has(identity.participantId)) throw new AmphiError('INVALID_STATE', 'Already in this session.');
+    if (this.#locked && !can(identity.role, 'session.lock', this.#room.settings)) throw new AmphiError('ROOM_LOCKED');
     const person: Person = {
       identity: { ...identity },
       status: 'waiting',
@@ -140,6 +158,8 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
       handRaisedAt: undefined,
       mic: false,
       cam: false,
+      screen: false,
+      micLocked: false,
       connected: true,
     };
     this.#people.set(identity.participantId, person);
@@ -172,6 +192,7 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
       throw new AmphiError('INVALID_STATE', 'The room needs at least one moderator.');
     }
     target.identity.role = role;
+    if (role === 'moderator') target.micLocked = false;
     this.#enforceMediaRules(target);
     this.emit('participantUpdated', toParticipant(target), previous);
   }
@@ -206,17 +227,60 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
     this.emit('participantUpdated', toParticipant(target), target.identity.role);
   }
 
-  /** Microphone and camera state; turning one on needs the permission. */
-  setMedia(actorId: string, change: { mic?: boolean | undefined; cam?: boolean | undefined }): void {
+  /**
+   * Turns one's own microphone, camera or screen share on or off. Turning one on needs the
+   * permission, and a microphone locked by a moderator stays off until they ask to unmute.
+   */
+  setMedia(actorId: string, change: MediaChange): void {
     const person = this.#joined(actorId);
-    if (change.mic === true && !person.mic) this.#authorize(actorId, 'media.unmute');
+    if (change.mic === true && !person.mic) {
+      this.#authorize(actorId, 'media.unmute');
+      if (person.micLocked) throw new AmphiError('MUTED_BY_MODERATOR');
+    }
     if (change.cam === true && !person.cam) this.#authorize(actorId, 'media.camera');
-    const mic = change.mic ?? person.mic;
-    const cam = change.cam ?? person.cam;
-    if (mic === person.mic && cam === person.cam) return;
-    person.mic = mic;
-    person.cam = cam;
-    this.emit('participantUpdated', toParticipant(person), person.identity.role);
+    if (change.screen === true && !person.screen) this.#authorize(actorId, 'media.shareScreen');
+    this.#applyMedia(person, { mic: change.mic ?? person.mic, cam: change.cam ?? person.cam, screen: change.screen ?? person.screen, micLocked: person.micLocked });
+  }
+
+  /** A moderator turns off someone's microphone (and locks it), camera or screen share. */
+  muteParticipant(actorId: string, targetId: string, source: 'mic' | 'camera' | 'screen'): void {
+    this.#authorize(actorId, 'media.moderate');
+    const target = this.#joined(targetId);
+    const next = { mic: target.mic, cam: target.cam, screen: target.screen, micLocked: target.micLocked };
+    if (source === 'mic') {
+      next.mic = false;
+      // Moderators keep control of their own microphones.
+      next.micLocked = target.identity.role !== 'moderator';
+    } else if (source === 'camera') next.cam = false;
+    else next.screen = false;
+    this.#applyMedia(target, next);
+  }
+
+  /** A moderator mutes and locks every microphone but the moderators'. */
+  muteAll(actorId: string): void {
+    this.#authorize(actorId, 'media.moderate');
+    for (const person of this.#people.values()) {
+      if (person.status !== 'joined' || person.identity.role === 'moderator') continue;
+      this.#applyMedia(person, { mic: false, cam: person.cam, screen: person.screen, micLocked: true });
+    }
+  }
+
+  /** A moderator unlocks someone's microphone and asks them to unmute (they decide). */
+  askToUnmute(actorId: string, targetId: string): void {
+    this.#authorize(actorId, 'media.moderate');
+    const target = this.#joined(targetId);
+    if (target.mic) return;
+    this.#applyMedia(target, { mic: false, cam: target.cam, screen: target.screen, micLocked: false });
+    this.emit('askedToUnmute', targetId, this.#people.get(actorId)?.identity.name ?? '');
+  }
+
+  /** A moderator locks the session (nobody new enters, moderators still may) or unlocks it. */
+  lock(actorId: string, locked: boolean): void {
+    this.#authorize(actorId, 'session.lock');
+    if (this.#locked === locked) return;
+    this.#locked = locked;
+    const info = this.info;
+    if (info) this.emit('sessionUpdated', info);
   }
 
   /** The person's connection dropped; they keep their place until `leave(…, 'timeout')`. */
@@ -287,7 +351,7 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
 
   #start(): void {
     this.#state = 'live';
-    this.#info = { id: this.#newId(), startedAt: this.#now() };
+    this.#info = { id: this.#newId(), startedAt: this.#now(), locked: false };
     this.emit('started', this.#info);
     // Moderators first, so the lobby has someone to watch it before anyone enters it.
     const waiting = [...this.#people.values()].filter((p) => p.status === 'waiting');
@@ -314,14 +378,25 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
     this.emit('participantJoined', toParticipant(person));
   }
 
+  #applyMedia(person: Person, next: { mic: boolean; cam: boolean; screen: boolean; micLocked: boolean }): void {
+    if (next.mic === person.mic && next.cam === person.cam && next.screen === person.screen && next.micLocked === person.micLocked) return;
+    person.mic = next.mic;
+    person.cam = next.cam;
+    person.screen = next.screen;
+    person.micLocked = next.micLocked;
+    this.emit('participantUpdated', toParticipant(person), person.identity.role);
+  }
+
   #enforceMediaRules(person: Person, announce = false): void {
     const role = person.identity.role;
     const settings = this.#room.settings;
     const mic = person.mic && can(role, 'media.unmute', settings);
     const cam = person.cam && can(role, 'media.camera', settings);
-    const changed = mic !== person.mic || cam !== person.cam;
+    const screen = person.screen && can(role, 'media.shareScreen', settings);
+    const changed = mic !== person.mic || cam !== person.cam || screen !== person.screen;
     person.mic = mic;
     person.cam = cam;
+    person.screen = screen;
     if (changed && announce) this.emit('participantUpdated', toParticipant(person), role);
   }
 
@@ -375,6 +450,8 @@ function toParticipant(person: Person): Participant {
     ...(person.handRaisedAt !== undefined ? { handRaisedAt: person.handRaisedAt } : {}),
     mic: person.mic,
     cam: person.cam,
+    screen: person.screen,
+    micLocked: person.micLocked,
     connected: person.connected,
   };
 }

@@ -23,6 +23,8 @@ const FIXED: Readonly<Record<Exclude<Action, 'media.unmute' | 'media.shareScreen
   'hand.raise':          [Y, Y, Y, Y, Y],
   'hand.lowerOthers':    [Y, N, N, N, N],
   'media.camera':        [Y, Y, Y, N, Y],
+  'media.moderate':      [Y, N, N, N, N],
+  'session.lock':        [Y, N, N, N, N],
 };
 
 /** Who may unmute / share a screen under each media policy. Viewers never may. */

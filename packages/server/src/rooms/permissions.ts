@@ -26,6 +26,8 @@ export const PERMISSIONS: Readonly<Record<Action, Readonly<Record<Role, Rule>>>>
   'media.unmute':         { moderator: true, presenter: UNMUTE, participant: UNMUTE, viewer: false, guest: UNMUTE },
   'media.camera':         { moderator: true, presenter: true,   participant: true,   viewer: false, guest: true },
   'media.shareScreen':    { moderator: true, presenter: SCREEN, participant: SCREEN, viewer: false, guest: SCREEN },
+  'media.moderate':       { moderator: true, presenter: false,  participant: false,  viewer: false, guest: false },
+  'session.lock':         { moderator: true, presenter: false,  participant: false,  viewer: false, guest: false },
 };
 
 /** Whether a media policy from the room settings lets this role act (moderators always may). */

@@ -1,0 +1,2 @@
+// Browser-only (WebRTC, getUserMedia): kept apart from the Node-friendly entry point.
+export { MediaSession, type MediaConnectionState, type MediaSessionEvents, type MediaSessionOptions, type RemoteMedia } from './MediaSession.js';

@@ -1,0 +1,426 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { AmphiError, type LayerChoice, type MediaSource, type Participant, type RemoteStream, type ServerMessage } from '@amphi/protocol';
+import type { JanusConnection, JanusHandle, JanusSession, Jsep } from './janus/JanusConnection.js';
+import { checkPublishOffer } from './publishRules.js';
+import { Serial } from './Serial.js';
+
+export interface MediaLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** What a room's media needs from the room around it. */
+export interface RoomMediaHost {
+  send(participantId: string, message: ServerMessage): void;
+  /** Sends to everyone joined. */
+  broadcast(message: ServerMessage): void;
+  /** A joined participant as they are now (undefined when not joined). */
+  participant(participantId: string): Participant | undefined;
+  log: MediaLogger;
+}
+
+const VIDEOROOM = 'janus.plugin.videoroom';
+
+interface Publisher {
+  handle: JanusHandle;
+  feedId: number;
+  /** mid → what it carries, as declared (and checked) at the last publish. */
+  sources: Map<string, MediaSource>;
+  /** mid → whether Janus currently drops it (moderated). */
+  moderated: Map<string, boolean>;
+  hungUp: boolean;
+}
+
+interface Subscriber {
+  wanted: boolean;
+  handle: JanusHandle | null;
+  /** Stream key (`feed/mid`) → subscription mid, as of the last offer. */
+  current: Map<string, string>;
+  /** Waiting for the client's answer to an offer. */
+  offering: boolean;
+  layers: Map<string, LayerChoice>;
+  serial: Serial;
+}
+
+/** A stream published in Janus, as the observer handle learned it. */
+interface FeedStream {
+  mid: string;
+  type: string;
+}
+
+/** A connection to Janus and the plugin admin key its rooms are created with. */
+export interface JanusLink {
+  connection: JanusConnection;
+  adminKey: string | undefined;
+}
+
+interface JanusRoom {
+  session: JanusSession;
+  control: JanusHandle;
+  id: number;
+  secret: string;
+}
+
+/**
+ * The media of one live session: a Janus VideoRoom with its own secret, one publisher
+ * handle and one multistream subscriber handle per person, kept in line with who may send
+ * what. Built lazily on the first media request; after a media-server restart (`reset`) it
+ * is built again on the next one.
+ *
+ * Close cascade: `close()` destroys the VideoRoom and the Janus session (with every handle).
+ */
+export class RoomMedia {
+  readonly #connect: () => Promise<JanusLink>;
+  readonly #host: RoomMediaHost;
+  #room: Promise<JanusRoom> | null = null;
+  #publishers = new Map<string, Publisher>();
+  #publisherSerial = new Map<string, Serial>();
+  #subscribers = new Map<string, Subscriber>();
+  /** Janus feed id → participant id. */
+  #feeds = new Map<number, string>();
+  /** Janus feed id → its active streams. */
+  #feedStreams = new Map<number, FeedStream[]>();
+  #closed = false;
+
+  readonly #onClosed: () => void;
+
+  constructor(connect: () => Promise<JanusLink>, host: RoomMediaHost, onClosed: () => void = () => {}) {
+    this.#connect = connect;
+    this.#host = host;
+    this.#onClosed = onClosed;
+  }
+
+  /** Publishes (or renegotiates) a person's outgoing media; sends them `media.answer`. */
+  async publish(pid: string, sdp: string, sources: readonly { mid: string; source: MediaSource }[], options: { fresh: boolean; mayShareScreen: boolean }): Promise<void> {
+    const declared = checkPublishOffer(sdp, sources, { screen: options.mayShareScreen });
+    await this.#serialFor(pid).run(async () => {
+      const room = await this.#ready();
+      let publisher = this.#publishers.get(pid);
+      if (publisher && (options.fresh || publisher.hungUp)) {
+        this.#dropPublisher(pid);
+        publisher = undefined;
+      }
+      const descriptions = [...declared].map(([mid, source]) => ({ mid, description: source }));
+      const offer: Jsep = { type: 'offer', sdp };
+      let answer: Jsep | undefined;
+      if (!publisher) {
+        const handle = await room.session.attach(VIDEOROOM);
+        const feedId = randomInt(1, 2 ** 47);
+        publisher = { handle, feedId, sources: declared, moderated: new Map(), hungUp: false };
+        this.#publishers.set(pid, publisher);
+        this.#feeds.set(feedId, pid);
+        const current = publisher;
+        handle.on('hangup', () => (current.hungUp = true));
+        await handle.message({ request: 'join', ptype: 'publisher', room: room.id, id: feedId, display: pid });
+        ({ jsep: answer } = await handle.message({ request: 'publish', descriptions }, offer));
+      } else {
+        publisher.sources = declared;
+        ({ jsep: answer } = await publisher.handle.message({ request: 'configure', descriptions }, offer));
+      }
+      if (!answer) throw new AmphiError('MEDIA_UNAVAILABLE', 'The media server gave no answer.');
+      // Before the answer leaves: nothing is forwarded that the person may not send now.
+      await this.#moderate(pid, publisher, true);
+      this.#host.send(pid, { type: 'media.answer', sdp: answer.sdp });
+    });
+  }
+
+  /** Stops forwarding a person's media (their publisher handle is released). */
+  async unpublish(pid: string): Promise<void> {
+    await this.#serialFor(pid).run(async () => this.#dropPublisher(pid));
+  }
+
+  /** Starts a person's subscription afresh (a new receiving connection). */
+  async receive(pid: string): Promise<void> {
+    await this.#ready();
+    const sub = this.#subscriber(pid);
+    await sub.serial.run(async () => {
+      sub.wanted = true;
+      this.#dropSubscription(sub);
+    });
+    await this.#sync(pid);
+  }
+
+  /** The client's answer to the last offer. */
+  async answer(pid: string, sdp: string): Promise<void> {
+    const sub = this.#subscribers.get(pid);
+    if (!sub?.handle || !sub.offering) throw new AmphiError('INVALID_STATE', 'No offer is waiting for an answer.');
+    const handle = sub.handle;
+    await sub.serial.run(async () => {
+      await handle.message({ request: 'start' }, { type: 'answer', sdp });
+      sub.offering = false;
+      await this.#applyLayers(sub, [...sub.layers.values()]);
+    });
+    await this.#sync(pid);
+  }
+
+  /** A new offer with an ICE restart for the person's receiving connection. */
+  async restart(pid: string): Promise<void> {
+    const sub = this.#subscribers.get(pid);
+    if (!sub?.handle) return this.receive(pid);
+    const handle = sub.handle;
+    await sub.serial.run(async () => {
+      const { jsep } = await handle.message({ request: 'configure', restart: true });
+      if (jsep) this.#offer(pid, sub, jsep, false);
+    });
+  }
+
+  /** Which layer of each remote video the person receives (or none, paused). */
+  async setLayers(pid: string, layers: readonly LayerChoice[]): Promise<void> {
+    const sub = this.#subscriber(pid);
+    for (const layer of layers) sub.layers.set(`${layer.participantId}/${layer.source}`, layer);
+    await sub.serial.run(() => this.#applyLayers(sub, layers));
+  }
+
+  /** The person's state changed: forward exactly what they may send now. */
+  applyState(pid: string): void {
+    const publisher = this.#publishers.get(pid);
+    if (!publisher) return;
+    this.#serialFor(pid)
+      .run(() => this.#moderate(pid, publisher, false))
+      .catch((err: unknown) => this.#host.log.warn({ err, participantId: pid }, 'could not apply media state'));
+  }
+
+  /** The person left: release their handles. */
+  remove(pid: string): void {
+    this.#dropPublisher(pid);
+    const sub = this.#subscribers.get(pid);
+    if (sub) this.#dropSubscription(sub);
+    this.#subscribers.delete(pid);
+    this.#publisherSerial.delete(pid);
+  }
+
+  /** The media server was lost: forget every handle; the next request builds the room again. */
+  reset(): void {
+    this.#room = null;
+    this.#publishers.clear();
+    this.#feeds.clear();
+    this.#feedStreams.clear();
+    for (const sub of this.#subscribers.values()) {
+      sub.handle = null;
+      sub.current.clear();
+      sub.offering = false;
+      sub.wanted = false;
+    }
+  }
+
+  /** Destroys the VideoRoom and its Janus session; safe to call twice. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#onClosed();
+    const room = this.#room;
+    this.#room = null;
+    if (!room) return;
+    try {
+      const { control, id, secret, session } = await room;
+      await control.message({ request: 'destroy', room: id, secret }).catch(() => undefined);
+      await session.destroy();
+    } catch {
+      // The room never came up, or the media server is gone: nothing left to release.
+    }
+  }
+
+  #serialFor(pid: string): Serial {
+    let serial = this.#publisherSerial.get(pid);
+    if (!serial) this.#publisherSerial.set(pid, (serial = new Serial()));
+    return serial;
+  }
+
+  #subscriber(pid: string): Subscriber {
+    let sub = this.#subscribers.get(pid);
+    if (!sub) {
+      sub = { wanted: false, handle: null, current: new Map(), offering: false, layers: new Map(), serial: new Serial() };
+      this.#subscribers.set(pid, sub);
+    }
+    return sub;
+  }
+
+  #ready(): Promise<JanusRoom> {
+    if (this.#closed) return Promise.reject(new AmphiError('SESSION_ENDED'));
+    if (!this.#room) {
+      const room = this.#createRoom();
+      this.#room = room;
+      room.catch(() => {
+        if (this.#room === room) this.#room = null;
+      });
+    }
+    return this.#room;
+  }
+
+  async #createRoom(): Promise<JanusRoom> {
+    let link: JanusLink;
+    try {
+      link = await this.#connect();
+    } catch {
+      throw new AmphiError('MEDIA_UNAVAILABLE');
+    }
+    const { connection, adminKey } = link;
+    const session = await connection.createSession();
+    const control = await session.attach(VIDEOROOM);
+    const id = randomInt(1, 2 ** 47);
+    const secret = randomBytes(18).toString('base64url');
+    await control.message({
+      request: 'create',
+      ...(adminKey ? { admin_key: adminKey } : {}),
+      room: id,
+      secret,
+      is_private: true,
+      publishers: 100,
+      audiocodec: 'opus',
+      videocodec: 'vp8,h264',
+      opus_fec: true,
+      opus_dtx: true,
+      bitrate: 1_500_000,
+      fir_freq: 10,
+      audiolevel_event: true,
+      audio_active_packets: 50,
+      audio_level_average: 40,
+      notify_joining: false,
+    });
+    // The control handle joins as a passive publisher: it hears about feeds and who talks.
+    control.on('event', (data) => this.#onRoomEvent(data));
+    const joined = await control.message({ request: 'join', ptype: 'publisher', room: id, display: '' });
+    this.#onRoomEvent(joined.data);
+    return { session, control, id, secret };
+  }
+
+  #onRoomEvent(data: Record<string, unknown>): void {
+    const event = data.videoroom;
+    if (event === 'talking' || event === 'stopped-talking') {
+      const pid = typeof data.id === 'number' ? this.#feeds.get(data.id) : undefined;
+      if (pid) this.#host.broadcast({ type: 'media.talking', participantId: pid, talking: event === 'talking' });
+      return;
+    }
+    let changed = false;
+    if (Array.isArray(data.publishers)) {
+      for (const entry of data.publishers as unknown[]) {
+        if (typeof entry !== 'object' || entry === null) continue;
+        const { id, streams } = entry as { id?: unknown; streams?: unknown };
+        if (typeof id !== 'number' || !this.#feeds.has(id) || !Array.isArray(streams)) continue;
+        const active: FeedStream[] = [];
+        for (const s of streams as { mid?: unknown; type?: unknown; disabled?: unknown }[]) {
+          if (typeof s.mid === 'string' && (s.type === 'audio' || s.type === 'video') && s.disabled !== true) active.push({ mid: s.mid, type: s.type });
+        }
+        this.#feedStreams.set(id, active);
+        changed = true;
+      }
+    }
+    for (const key of ['unpublished', 'leaving'] as const) {
+      const id = data[key];
+      if (typeof id === 'number' && this.#feedStreams.delete(id)) changed = true;
+    }
+    if (changed) for (const pid of this.#subscribers.keys()) this.#syncLater(pid);
+  }
+
+  #syncLater(pid: string): void {
+    this.#sync(pid).catch((err: unknown) => this.#host.log.warn({ err, participantId: pid }, 'could not update a subscription'));
+  }
+
+  /** Brings the person's subscription in line with the feeds (one negotiation at a time). */
+  async #sync(pid: string): Promise<void> {
+    const sub = this.#subscribers.get(pid);
+    if (!sub) return;
+    await sub.serial.run(async () => {
+      if (!sub.wanted || sub.offering || !this.#room) return;
+      const room = await this.#room;
+      const desired = new Map<string, { feed: number; mid: string }>();
+      for (const [feed, streams] of this.#feedStreams) {
+        if (this.#feeds.get(feed) === pid) continue;
+        for (const s of streams) desired.set(`${feed}/${s.mid}`, { feed, mid: s.mid });
+      }
+      const add = [...desired].filter(([key]) => !sub.current.has(key)).map(([, s]) => s);
+      const drop = [...sub.current.keys()].filter((key) => !desired.has(key));
+      if (add.length === 0 && drop.length === 0) return;
+      if (!sub.handle) {
+        if (add.length === 0) return;
+        const handle = await room.session.attach(VIDEOROOM);
+        sub.handle = handle;
+        handle.on('event', (data, jsep) => {
+          // A renegotiation Janus postponed arrives later, on its own.
+          if (jsep?.type === 'offer' && sub.handle === handle) this.#offer(pid, sub, jsep, false, data);
+        });
+        const { data, jsep } = await handle.message({ request: 'join', ptype: 'subscriber', room: room.id, autoupdate: false, streams: add });
+        if (jsep) this.#offer(pid, sub, jsep, true, data);
+        return;
+      }
+      const unsubscribe = drop.map((key) => ({ sub_mid: sub.current.get(key) }));
+      const { data, jsep } = await sub.handle.message({ request: 'update', ...(add.length ? { subscribe: add } : {}), ...(unsubscribe.length ? { unsubscribe } : {}) });
+      if (jsep) this.#offer(pid, sub, jsep, false, data);
+    });
+  }
+
+  #offer(pid: string, sub: Subscriber, jsep: Jsep, fresh: boolean, data?: Record<string, unknown>): void {
+    if (Array.isArray(data?.streams)) {
+      sub.current.clear();
+      const streams: RemoteStream[] = [];
+      for (const s of data.streams as { mid?: unknown; type?: unknown; feed_id?: unknown; feed_mid?: unknown; active?: unknown }[]) {
+        if (typeof s.mid !== 'string' || typeof s.feed_id !== 'number' || typeof s.feed_mid !== 'string' || s.active === false) continue;
+        const owner = this.#feeds.get(s.feed_id);
+        const source = owner ? this.#publishers.get(owner)?.sources.get(s.feed_mid) : undefined;
+        if (!owner || !source || (s.type !== 'audio' && s.type !== 'video')) continue;
+        sub.current.set(`${s.feed_id}/${s.feed_mid}`, s.mid);
+        streams.push({ mid: s.mid, participantId: owner, source, kind: s.type });
+      }
+      sub.offering = true;
+      this.#host.send(pid, { type: 'media.offer', sdp: jsep.sdp, streams, fresh });
+      return;
+    }
+    // An offer without a stream list (ICE restart): same streams as before.
+    sub.offering = true;
+    const streams: RemoteStream[] = [];
+    for (const [key, mid] of sub.current) {
+      const [feed = '', feedMid = ''] = key.split('/');
+      const owner = this.#feeds.get(Number(feed));
+      const source = owner ? this.#publishers.get(owner)?.sources.get(feedMid) : undefined;
+      if (owner && source) streams.push({ mid, participantId: owner, source, kind: source === 'mic' ? 'audio' : 'video' });
+    }
+    this.#host.send(pid, { type: 'media.offer', sdp: jsep.sdp, streams, fresh });
+  }
+
+  async #applyLayers(sub: Subscriber, layers: readonly LayerChoice[]): Promise<void> {
+    if (!sub.handle) return;
+    const streams: Record<string, unknown>[] = [];
+    for (const layer of layers) {
+      const publisher = this.#publishers.get(layer.participantId);
+      if (!publisher) continue;
+      for (const [feedMid, source] of publisher.sources) {
+        if (source !== layer.source) continue;
+        const mid = sub.current.get(`${publisher.feedId}/${feedMid}`);
+        if (mid === undefined) continue;
+        streams.push({ mid, send: !layer.paused, substream: layer.substream, ...(layer.temporal !== undefined ? { temporal: layer.temporal } : {}) });
+      }
+    }
+    if (streams.length > 0) await sub.handle.message({ request: 'configure', streams });
+  }
+
+  /** Mutes in Janus every stream the person may not send now (all of them when `all`, else only changes). */
+  async #moderate(pid: string, publisher: Publisher, all: boolean): Promise<void> {
+    const room = await this.#ready();
+    const person = this.#host.participant(pid);
+    for (const [mid, source] of publisher.sources) {
+      const on = person !== undefined && (source === 'mic' ? person.mic : source === 'camera' ? person.cam : person.screen);
+      const mute = !on;
+      if (!all && publisher.moderated.get(mid) === mute) continue;
+      await room.control.message({ request: 'moderate', room: room.id, secret: room.secret, id: publisher.feedId, mid, mute });
+      publisher.moderated.set(mid, mute);
+    }
+  }
+
+  #dropPublisher(pid: string): void {
+    const publisher = this.#publishers.get(pid);
+    if (!publisher) return;
+    this.#publishers.delete(pid);
+    this.#feeds.delete(publisher.feedId);
+    if (this.#feedStreams.delete(publisher.feedId)) for (const other of this.#subscribers.keys()) this.#syncLater(other);
+    publisher.handle.detach().catch(() => undefined);
+  }
+
+  #dropSubscription(sub: Subscriber): void {
+    const handle = sub.handle;
+    sub.handle = null;
+    sub.current.clear();
+    sub.offering = false;
+    handle?.detach().catch(() => undefined);
+  }
+}

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash, randomBytes } from 'node:crypto';
+import { liveRoom } from './helpers.js';
+import { startServer, type TestServer } from './harness.js';
+
+/** A browser-like offer (no trickle) with the given sending sections, enough for Janus to answer. */
+function offer(sections: ('audio' | 'video')[]): string {
+  const fingerprint = createHash('sha256').update(randomBytes(16)).digest('hex').toUpperCase().match(/../g)!.join(':');
+  const ufrag = randomBytes(4).toString('hex');
+  const pwd = randomBytes(12).toString('hex');
+  const lines = ['v=0', `o=- ${Date.now()} 2 IN IP4 127.0.0.1`, 's=-', 't=0 0', `a=group:BUNDLE ${sections.map((_, i) => i).join(' ')}`, 'a=msid-semantic: WMS amphi'];
+  sections.forEach((kind, mid) => {
+    const [pt, codec] = kind === 'audio' ? [111, 'opus/48000/2'] : [96, 'VP8/90000'];
+    lines.push(
+      `m=${kind} 9 UDP/TLS/RTP/SAVPF ${pt}`,
+      'c=IN IP4 0.0.0.0',
+      `a=ice-ufrag:${ufrag}`,
+      `a=ice-pwd:${pwd}`,
+      `a=fingerprint:sha-256 ${fingerprint}`,
+      'a=setup:actpass',
+      `a=mid:${mid}`,
+      'a=sendonly',
+      'a=rtcp-mux',
+      `a=rtpmap:${pt} ${codec}`,
+      `a=ssrc:${1000 + mid} cname:amphi`,
+      `a=msid:amphi track${mid}`,
+    );
+  });
+  return lines.join('\r\n') + '\r\n';
+}
+
+describe('media requests', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer({ turnUrls: ['turn:turn.example.edu:3478?transport=udp'], turnSecret: 'turn-secret', turnTtlS: 600 });
+  });
+  afterAll(() => server.close());
+
+  it('gives each person short-lived TURN credentials in the welcome', async () => {
+    const { moderator } = await liveRoom(server);
+    const welcome = moderator.welcome;
+    expect(welcome.iceServers).toEqual([{ urls: ['turn:turn.example.edu:3478?transport=udp'], username: expect.stringMatching(/^\d+:/), credential: expect.any(String) }]);
+    const expiry = Number(welcome.iceServers[0]!.username!.split(':')[0]);
+    expect(expiry * 1000).toBeGreaterThan(Date.now() + 590_000);
+    expect(expiry * 1000).toBeLessThan(Date.now() + 610_000);
+    moderator.close();
+  });
+
+  it('refuses media from a viewer, before it reaches the media server', async () => {
+    const { guest, moderator } = await liveRoom(server);
+    const viewer = await guest('Val');
+    moderator.send({ type: 'participant.setRole', id: 'r', participantId: viewer.participantId, role: 'viewer' });
+    await moderator.ack('r');
+    await viewer.next('presence', (m) => !m.permissions.includes('media.camera'));
+    viewer.send({ type: 'media.publish', id: 'p', sdp: offer(['audio', 'video']), sources: [{ mid: '0', source: 'mic' }, { mid: '1', source: 'camera' }] });
+    expect((await viewer.error('p')).code).toBe('NOT_ALLOWED');
+    viewer.close();
+    moderator.close();
+  });
+
+  it('refuses a screen share without the permission and media that was not declared', async () => {
+    const { guest } = await liveRoom(server, { screenShare: 'presenters' });
+    const ann = await guest('Ann');
+    ann.send({ type: 'media.publish', id: 's', sdp: offer(['video']), sources: [{ mid: '0', source: 'screen' }] });
+    expect((await ann.error('s')).code).toBe('NOT_ALLOWED');
+    ann.send({ type: 'media.publish', id: 'u', sdp: offer(['audio', 'video']), sources: [{ mid: '0', source: 'mic' }] });
+    expect((await ann.error('u')).code).toBe('MEDIA_REJECTED');
+    ann.close();
+  });
+
+  it('publishes through Janus: an answer comes back, then the ack', async () => {
+    const { moderator } = await liveRoom(server);
+    moderator.send({ type: 'media.publish', id: 'pub', sdp: offer(['audio', 'video']), sources: [{ mid: '0', source: 'mic' }, { mid: '1', source: 'camera' }] });
+    const answer = await moderator.next('media.answer', () => true, 15_000);
+    expect(answer.sdp).toContain('a=mid:0');
+    expect(answer.sdp).toContain('a=mid:1');
+    expect(answer.sdp).toMatch(/a=recvonly/);
+    await moderator.ack('pub');
+    // Renegotiating on the same connection is accepted too.
+    moderator.send({ type: 'media.state', id: 'mic', mic: true });
+    await moderator.ack('mic');
+    moderator.send({ type: 'media.receive', id: 'recv' });
+    await moderator.ack('recv');
+    moderator.close();
+  });
+});
