@@ -2,7 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, BASE_URL, PORT } from './support/constants.js';
+import { randomBytes } from 'node:crypto';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, BASE_URL, PORT, TURN_PORT } from './support/constants.js';
+import { outwardIPv4 } from './support/coturn.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 
@@ -12,6 +14,9 @@ const repoRoot = path.resolve(import.meta.dirname, '..');
 if (!process.env.AMPHI_E2E_TMP) {
   const dir = mkdtempSync(path.join(tmpdir(), 'amphi-e2e-'));
   process.env.AMPHI_E2E_TMP = dir;
+  // The TURN server's secret, shared by the Amphi server (which signs credentials) and the
+  // coturn that global setup starts.
+  process.env.AMPHI_E2E_TURN_SECRET = randomBytes(24).toString('base64url');
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   if (!existsSync(path.join(repoRoot, 'packages/web/dist/index.html'))) {
     throw new Error('The web app is not built: run `npm run build:web` first.');
@@ -34,6 +39,7 @@ export default defineConfig({
   fullyParallel: false,
   forbidOnly: !!process.env.CI,
   outputDir: path.join(tmp, 'test-results'),
+  globalSetup: './support/globalSetup.ts',
   use: {
     baseURL: BASE_URL,
     locale: 'en-US',
@@ -77,6 +83,8 @@ export default defineConfig({
       AMPHI_RATE_JOIN: '1000',
       AMPHI_RATE_API: '10000',
       AMPHI_LOG_LEVEL: 'warn',
+      AMPHI_TURN_URLS: `turn:${outwardIPv4()}:${TURN_PORT}?transport=udp`,
+      AMPHI_TURN_SECRET: process.env.AMPHI_E2E_TURN_SECRET!,
     },
   },
 });

@@ -3,7 +3,8 @@
 import { spawnSync } from 'node:child_process';
 import { ensureDebianPackages, ensureNodeModules, ensureWebBuild, root } from './setup.mjs';
 
-ensureDebianPackages(['chromium', 'janus', 'ffmpeg']);
+// coturn: the TURN tests start a private one (relay-only connections).
+ensureDebianPackages(['chromium', 'janus', 'ffmpeg', 'coturn']);
 ensureNodeModules();
 ensureWebBuild();
 

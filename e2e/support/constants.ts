@@ -4,3 +4,5 @@ export const BASE_URL = `http://127.0.0.1:${PORT}`;
 /** The first administrator, created by the server on its first start. */
 export const ADMIN_EMAIL = 'admin@e2e.example';
 export const ADMIN_PASSWORD = 'e2e-admin-password-0001';
+/** Port of the private coturn started for the browser tests (relay-only connections). */
+export const TURN_PORT = 18932;

@@ -58,13 +58,13 @@ export function outwardIPv4(): string {
 }
 
 /** Starts turnserver on `ip` (default outwardIPv4()) and resolves once it answers on UDP and TCP. */
-export async function startCoturn(options: { ip?: string; workDir?: string } = {}): Promise<Coturn> {
+export async function startCoturn(options: { ip?: string; workDir?: string; port?: number; secret?: string } = {}): Promise<Coturn> {
   const ip = options.ip ?? outwardIPv4();
-  const port = await freePort(ip);
+  const port = options.port ?? (await freePort(ip));
   const ownWorkDir = options.workDir === undefined;
   const workDir = options.workDir ?? (await mkdtemp(path.join(tmpdir(), 'amphi-coturn-')));
   await mkdir(workDir, { recursive: true });
-  const secret = randomBytes(24).toString('base64url');
+  const secret = options.secret ?? randomBytes(24).toString('base64url');
   const logFile = path.join(workDir, 'turn.log');
   const configFile = path.join(workDir, 'turnserver.conf');
   await rm(logFile, { force: true });
