@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { liveRoom } from './helpers.js';
 import { startServer, type TestServer } from './harness.js';
@@ -83,4 +85,32 @@ describe('media requests', () => {
     await moderator.ack('recv');
     moderator.close();
   });
+
+  it('rebuilds the room after Janus dies: everyone is told to publish again, and publishing works', async () => {
+    const { moderator, guest } = await liveRoom(server);
+    const ann = await guest('Ann');
+    const sources = [{ mid: '0', source: 'mic' as const }, { mid: '1', source: 'camera' as const }];
+    moderator.send({ type: 'media.publish', id: 'first', sdp: offer(['audio', 'video']), sources });
+    await moderator.ack('first');
+    const pid = janusPid(server);
+    process.kill(pid, 'SIGKILL');
+    await moderator.next('media.reset', (m) => m.reason === 'restarted', 10_000);
+    await ann.next('media.reset', () => true, 10_000);
+    moderator.send({ type: 'media.publish', id: 'again', sdp: offer(['audio', 'video']), sources, fresh: true });
+    await moderator.next('media.answer', () => true, 15_000);
+    await moderator.next('ack', (m) => m.id === 'again', 15_000);
+    expect(janusPid(server)).not.toBe(pid);
+    const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^amphi_janus_restarts 1$/m);
+    expect(metrics).toMatch(/^amphi_janus_connected 1$/m);
+    moderator.close();
+    ann.close();
+  });
 });
+
+/** The PID of the Janus this test server started (its configuration is in the server's data folder). */
+function janusPid(server: TestServer): number {
+  const out = execFileSync('pgrep', ['-f', `janus -F ${path.join(server.config.dataDir, 'janus')}`], { encoding: 'utf8' }).trim().split('\n');
+  expect(out).toHaveLength(1);
+  return Number(out[0]);
+}
