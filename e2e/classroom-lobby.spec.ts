@@ -53,13 +53,27 @@ test('a guest knocks, is admitted by the teacher, then removed with a reason the
     await expect(guest.getByRole('heading', { level: 1, name: 'Algebra 101' })).toBeVisible();
     await expect(guest.getByText('You will join as: Guest')).toBeVisible();
     await expect(guest.getByText('A moderator will let you in.')).toBeVisible();
-    await expect(guest.getByRole('region', { name: 'Camera and microphone' })).toContainText('Camera preview comes later');
+    // The device check: the fake camera plays in the preview, both devices start on (a small room).
+    const devices = guest.getByRole('region', { name: 'Camera and microphone' });
+    await expect(devices.getByRole('button', { name: 'Microphone', exact: true })).toHaveAttribute('aria-pressed', 'true');
+    await expect(devices.getByRole('button', { name: 'Camera', exact: true })).toHaveAttribute('aria-pressed', 'true');
+    await expect(devices.getByRole('meter', { name: 'Microphone level' })).toBeVisible();
+    await expect(devices.getByLabel('Camera device')).toBeVisible();
+    await expect.poll(() => devices.locator('video').evaluate((v: HTMLVideoElement) => v.videoWidth)).toBeGreaterThan(0);
     await expectAccessible(guest, 'pre-join page');
 
-    // Keyboard only: from the name field, Tab reaches Join and Enter joins.
+    // Keyboard only: from the name field, Tab goes through the device controls (Space turns the
+    // camera off), reaches Join, and Enter joins.
     await guest.getByLabel('Your name').fill('Alice');
     await guest.keyboard.press('Tab');
-    await expect(guest.getByRole('button', { name: 'Join' })).toBeFocused();
+    await expect(devices.getByRole('button', { name: 'Microphone', exact: true })).toBeFocused();
+    await guest.keyboard.press('Tab');
+    await expect(devices.getByRole('button', { name: 'Camera', exact: true })).toBeFocused();
+    await guest.keyboard.press('Space');
+    await expect(devices.getByRole('button', { name: 'Camera', exact: true })).toHaveAttribute('aria-pressed', 'false');
+    const join = guest.getByRole('button', { name: 'Join' });
+    for (let i = 0; i < 6 && !(await join.evaluate((b) => b === document.activeElement)); i++) await guest.keyboard.press('Tab');
+    await expect(join).toBeFocused();
     await guest.keyboard.press('Enter');
 
     // The guest waits in the lobby.

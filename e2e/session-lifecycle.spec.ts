@@ -27,10 +27,13 @@ test('a guest who arrives first waits for the teacher, joins when they start, an
     await expect(guest.getByRole('list', { name: /^People/ }).getByRole('listitem')).toHaveCount(2);
     await expect(page.getByRole('list', { name: /^People/ }).getByRole('listitem').filter({ hasText: 'Bob' })).toBeVisible();
 
-    // Microphone state (a placeholder until media lands) reaches the teacher.
-    await guest.getByRole('button', { name: 'Turn microphone on' }).click();
-    await expect(guest.getByRole('button', { name: 'Turn microphone off' })).toBeVisible();
-    await expect(page.getByRole('list', { name: /^People/ }).getByRole('listitem').filter({ hasText: 'Bob' })).toContainText('Microphone on');
+    // Bob joined with his microphone on (a small room); muting and unmuting reach the teacher.
+    const bobItem = page.getByRole('list', { name: /^People/ }).getByRole('listitem').filter({ hasText: 'Bob' });
+    await expect(bobItem).toContainText('Microphone on');
+    await guest.getByRole('button', { name: 'Mute', exact: true }).click();
+    await expect(bobItem).toContainText('Microphone off');
+    await guest.getByRole('button', { name: 'Unmute', exact: true }).click();
+    await expect(bobItem).toContainText('Microphone on');
 
     // The teacher makes Bob a presenter; Bob sees his new role.
     await page.getByLabel('Role of Bob').selectOption('presenter');

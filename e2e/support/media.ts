@@ -62,7 +62,7 @@ export function inbound(page: Page): Promise<Inbound[]> {
 async function trackId(page: Page, selector: string): Promise<string | null> {
   return page.evaluate((sel) => {
     const el = document.querySelector(sel);
-    const media = el instanceof HTMLMediaElement ? el : el?.querySelector('video, audio');
+    const media = el instanceof HTMLMediaElement ? el : el?.querySelector<HTMLMediaElement>('video, audio');
     const stream = media?.srcObject;
     return stream instanceof MediaStream ? (stream.getTracks()[0]?.id ?? null) : null;
   }, selector);

@@ -81,7 +81,7 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
   }
   /** One's own tracks by source. */
   get local(): Readonly<Partial<Record<MediaSource, MediaStreamTrack>>> {
-    return this.#tracks;
+    return Object.freeze({ ...this.#tracks });
   }
   /** Remote tracks with whose they are. */
   get remote(): RemoteMedia[] {
@@ -108,10 +108,19 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
    * once it is turned on (`setMic` / `setCamera`) and allowed.
    */
   async publish(tracks: { mic?: MediaStreamTrack | undefined; camera?: MediaStreamTrack | undefined }): Promise<void> {
-    if (tracks.mic) this.#tracks.mic = tracks.mic;
-    if (tracks.camera) this.#tracks.camera = tracks.camera;
+    let added = false;
+    for (const source of ['mic', 'camera'] as const) {
+      const track = tracks[source];
+      if (!track) continue;
+      if (this.#tracks[source] !== track) this.#tracks[source]?.stop();
+      this.#tracks[source] = track;
+      // A transceiver that exists takes the new track without renegotiation.
+      const transceiver = this.#transceivers[source];
+      if (transceiver) await transceiver.sender.replaceTrack(track);
+      else added = true;
+    }
     this.emit('local');
-    await this.#renegotiate(false);
+    if (added) await this.#renegotiate(false);
   }
 
   /** Turns the microphone on or off (the server decides; a refusal rejects and changes nothing). */
@@ -130,15 +139,24 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
       this.emit('local');
       return;
     }
-    await this.#room.setMedia({ cam: true });
+    // The camera first: the server hears "on" only once there is something to forward.
     if (!this.#tracks.camera || this.#tracks.camera.readyState === 'ended' || deviceId) {
       const stream = await navigator.mediaDevices.getUserMedia({ video: { ...this.#options.video, ...(deviceId ? { deviceId: { exact: deviceId } } : {}) } });
       this.#tracks.camera?.stop();
       this.#tracks.camera = stream.getVideoTracks()[0]!;
       this.emit('local');
     }
-    if (this.#transceivers.camera) await this.#transceivers.camera.sender.replaceTrack(this.#tracks.camera);
-    else await this.#renegotiate(false);
+    try {
+      if (this.#transceivers.camera) await this.#transceivers.camera.sender.replaceTrack(this.#tracks.camera);
+      else await this.#renegotiate(false);
+      await this.#room.setMedia({ cam: true });
+    } catch (err) {
+      this.#tracks.camera?.stop();
+      delete this.#tracks.camera;
+      await this.#transceivers.camera?.sender.replaceTrack(null);
+      this.emit('local');
+      throw err;
+    }
   }
 
   /** Switches the microphone to another device, keeping its on/off state. */

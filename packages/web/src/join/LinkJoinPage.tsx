@@ -42,7 +42,7 @@ export function LinkJoinPage() {
   if (resuming) return <p role="status">{t('app.loading')}</p>;
   if (preview.status === 'loading') return <p role="status">{t('app.loading')}</p>;
   if (preview.status === 'error') return <JoinErrorPage code={preview.code} token={token} />;
-  const { room, role, needsName, lobby } = preview.data;
+  const { room, role, needsName, lobby, liveCount } = preview.data;
   return (
     <PreJoin
       title={room.title}
@@ -50,6 +50,7 @@ export function LinkJoinPage() {
       role={role}
       needsName={needsName}
       lobby={lobby}
+      liveCount={liveCount}
       onJoin={(displayName) => join({ token, ...(displayName !== undefined ? { displayName } : {}) })}
     />
   );

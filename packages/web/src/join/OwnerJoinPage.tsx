@@ -18,5 +18,15 @@ export function OwnerJoinPage() {
   if (resuming) return <p role="status">{t('app.loading')}</p>;
   if (room.status === 'loading') return <p role="status">{t('app.loading')}</p>;
   if (room.status === 'error') return <NotFoundPage code={room.code} />;
-  return <PreJoin title={room.data.title} kind={room.data.kind} role="moderator" needsName={false} lobby={false} onJoin={() => join({ roomId: id })} />;
+  return (
+    <PreJoin
+      title={room.data.title}
+      kind={room.data.kind}
+      role="moderator"
+      needsName={false}
+      lobby={false}
+      liveCount={room.data.liveCount}
+      onJoin={() => join({ roomId: id })}
+    />
+  );
 }

@@ -5,6 +5,8 @@ import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { TextField } from '../ui/TextField.js';
 import { useAction } from '../ui/useAction.js';
 import { usePageTitle } from '../ui/usePageTitle.js';
+import { DevicePreview } from './DevicePreview.js';
+import { JOIN_MUTED_ABOVE, useDevicePreview } from './useDevicePreview.js';
 
 export interface PreJoinProps {
   title: string;
@@ -12,16 +14,21 @@ export interface PreJoinProps {
   role: Role;
   needsName: boolean;
   lobby: boolean;
+  /** People in the live session now: above JOIN_MUTED_ABOVE (10) the mic starts off. */
+  liveCount: number;
   onJoin: (displayName: string | undefined) => Promise<void>;
 }
 
-/** Before entering: the room, the role one will have, one's name if needed, the device preview. */
-export function PreJoin({ title, kind, role, needsName, lobby, onJoin }: PreJoinProps) {
+/** Before entering: the room, the role one will have, one's name if needed, the device check (not for viewers, who send nothing). */
+export function PreJoin({ title, kind, role, needsName, lobby, liveCount, onJoin }: PreJoinProps) {
   const { t } = useTranslation();
   const [name, setName] = useState('');
   // Stays busy once joined: the room replaces this page.
   const { busy, error, setError, run } = useAction({ keepBusyOnSuccess: true });
   usePageTitle(title);
+  const sendsMedia = role !== 'viewer';
+  const startMuted = liveCount > JOIN_MUTED_ABOVE;
+  const preview = useDevicePreview({ enabled: sendsMedia, startMuted });
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -30,7 +37,16 @@ export function PreJoin({ title, kind, role, needsName, lobby, onJoin }: PreJoin
       setError('NAME_REQUIRED');
       return;
     }
-    await run(() => onJoin(needsName ? displayName : undefined));
+    await run(async () => {
+      // Handed over before joining: the room may take the tracks as soon as it appears.
+      if (sendsMedia) preview.handOver();
+      try {
+        await onJoin(needsName ? displayName : undefined);
+      } catch (err) {
+        preview.takeBack();
+        throw err;
+      }
+    });
   };
 
   return (
@@ -54,10 +70,7 @@ export function PreJoin({ title, kind, role, needsName, lobby, onJoin }: PreJoin
             error={error === 'NAME_REQUIRED' ? t('errors.NAME_REQUIRED') : null}
           />
         )}
-        <section className="device-preview" aria-labelledby="device-preview">
-          <h2 id="device-preview">{t('join.devicePreview')}</h2>
-          <p>{t('join.devicePreviewText')}</p>
-        </section>
+        {sendsMedia && <DevicePreview preview={preview} startMuted={startMuted} disabled={busy} />}
         <button type="submit" disabled={busy}>
           {busy ? t('join.joining') : t('join.joinButton')}
         </button>

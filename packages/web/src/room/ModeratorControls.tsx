@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Role, type Action, type Participant } from '@amphi/protocol';
+import { Role, type Action, type MediaSource, type Participant } from '@amphi/protocol';
 import { ReasonForm, useReasonForm } from '../ui/ReasonForm.js';
 
 const ASSIGNABLE = Role.options.filter((r) => r !== 'guest');
@@ -9,6 +9,9 @@ export interface ModeratorActions {
   setRole(participantId: string, role: Role): void;
   lowerHand(participantId: string): void;
   remove(participantId: string, reason: string | undefined): void;
+  /** Turns off someone's microphone (locked until asked to unmute), camera or screen share. */
+  mute(participantId: string, source: MediaSource): void;
+  askToUnmute(participantId: string): void;
 }
 
 interface Props {
@@ -18,7 +21,37 @@ interface Props {
   allowed: ReadonlySet<Action>;
 }
 
-/** What a moderator can do to someone else: change role, lower hand, remove (with a reason). */
+/** Someone's microphone, camera and screen, as a moderator may change them. */
+function MediaModeration({ participant, actions }: { participant: Participant; actions: ModeratorActions }) {
+  const { t } = useTranslation();
+  const { id, name } = participant;
+  return (
+    <>
+      {participant.mic && (
+        <button type="button" className="secondary small" onClick={() => actions.mute(id, 'mic')}>
+          {t('media.muteName', { name })}
+        </button>
+      )}
+      {(participant.micLocked || !participant.mic) && (
+        <button type="button" className="secondary small" onClick={() => actions.askToUnmute(id)}>
+          {t('media.askToUnmuteName', { name })}
+        </button>
+      )}
+      {participant.cam && (
+        <button type="button" className="secondary small" onClick={() => actions.mute(id, 'camera')}>
+          {t('media.stopCameraOf', { name })}
+        </button>
+      )}
+      {participant.screen && (
+        <button type="button" className="secondary small" onClick={() => actions.mute(id, 'screen')}>
+          {t('media.stopScreenOf', { name })}
+        </button>
+      )}
+    </>
+  );
+}
+
+/** What a moderator can do to someone else: change role, lower hand, mute or ask to unmute, stop camera or screen, remove (with a reason). */
 export function ModeratorControls({ participant, actions, allowed }: Props) {
   const { t } = useTranslation();
   const id = useId();
@@ -52,6 +85,7 @@ export function ModeratorControls({ participant, actions, allowed }: Props) {
             {t('room.lowerHandOf', { name })}
           </button>
         )}
+        {allowed.has('media.moderate') && <MediaModeration participant={participant} actions={actions} />}
         {!removing.open && allowed.has('participant.remove') && (
           <button type="button" ref={removing.opener} className="danger small" onClick={removing.start}>
             {t('room.removeOf', { name })}

@@ -21,11 +21,11 @@ function ParticipantItem({ participant, isSelf, actions, allowed }: ItemProps) {
           {p.name} {isSelf && <span className="muted">{t('room.you')}</span>}
         </span>
         <span className="badge">{t(`roles.${p.role}`)}</span>
-        {p.handRaised && (
-<span className="badge badge-hand">{t('room.handRaised')}</span>
-        )}
+        {p.handRaised && <span className="badge badge-hand">{t('room.handRaised')}</span>}
         <span className={p.mic ? 'badge badge-on' : 'badge badge-off'}>{p.mic ? t('room.micOn') : t('room.micOff')}</span>
+        {p.micLocked && <span className="badge badge-warn">{t('media.mutedByModerator')}</span>}
         <span className={p.cam ? 'badge badge-on' : 'badge badge-off'}>{p.cam ? t('room.camOn') : t('room.camOff')}</span>
+        {p.screen && <span className="badge badge-on">{t('media.sharingScreen')}</span>}
         {!p.connected && <span className="badge badge-warn">{t('room.disconnected')}</span>}
       </div>
       {/* Re-mounted when the role changes, so the role picker starts from the new role. */}

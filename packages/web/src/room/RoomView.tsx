@@ -6,18 +6,34 @@ import { errorCodeOf } from '../api.js';
 import { LobbyPanel } from '../lobby/LobbyPanel.js';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { Announcer } from './Announcer.js';
+import { AskUnmuteDialog } from './AskUnmuteDialog.js';
 import { FocusHeading } from './FocusHeading.js';
+import { LockedBadge } from './LockedBadge.js';
+import { mediaActions } from './mediaActions.js';
+import { MediaBanner } from './MediaBanner.js';
 import type { ModeratorActions } from './ModeratorControls.js';
+import { NetworkIndicator } from './NetworkIndicator.js';
 import { OwnControls, type OwnActions } from './OwnControls.js';
 import { ParticipantList } from './ParticipantList.js';
+import { RoomModeration, type RoomModerationActions } from './RoomModeration.js';
+import { MediaStage } from './stage/MediaStage.js';
+import { RemoteAudio } from './stage/RemoteAudio.js';
+import { useLayerSelection } from './stage/useLayerSelection.js';
+import { useMediaSession } from './useMediaSession.js';
+import { useNetworkQuality } from './useNetworkQuality.js';
 import type { RoomSnapshot } from './useRoomClient.js';
 
-/** The room once joined: people, lobby (moderators), one's own controls. */
+/** The room once joined: everyone's video and audio, people, lobby (moderators), one's own controls. */
 export function RoomView({ client, snapshot, serverError }: { client: RoomClient; snapshot: RoomSnapshot; serverError: ErrorCode | null }) {
   const { t } = useTranslation();
   const [actionError, setActionError] = useState<ErrorCode | null>(null);
   const { room, you, participants, lobby, allowed } = snapshot;
-  const moderates = allowed.has('participant.setRole') || allowed.has('participant.remove') || allowed.has('hand.lowerOthers');
+  const moderates = allowed.has('participant.setRole') || allowed.has('participant.remove') || allowed.has('hand.lowerOthers') || allowed.has('media.moderate');
+  const media = useMediaSession(client, setActionError);
+  const observe = useLayerSelection(media.session);
+  const quality = useNetworkQuality(media.session);
+  const { session, preferred } = media;
+  const own = useMemo(() => mediaActions(session, preferred), [session, preferred]);
 
   const actions = useMemo(() => {
     // Every action reports its refusal (translated by code) instead of failing silently.
@@ -25,9 +41,8 @@ export function RoomView({ client, snapshot, serverError }: { client: RoomClient
       setActionError(null);
       action().catch((err: unknown) => setActionError(errorCodeOf(err)));
     };
-    const own: OwnActions = {
+    const ownActions: OwnActions = {
       toggleHand: () => run(() => (client.you?.handRaised ? client.lowerHand() : client.raiseHand())),
-      setMedia: (change) => run(() => client.setMedia(change)),
       leave: () => client.leave(),
       endSession: () => run(() => client.endSession()),
     };
@@ -35,25 +50,47 @@ export function RoomView({ client, snapshot, serverError }: { client: RoomClient
       setRole: (id, role) => run(() => client.setRole(id, role)),
       lowerHand: (id) => run(() => client.lowerHand(id)),
       remove: (id, reason) => run(() => client.remove(id, reason)),
+      mute: (id, source) => run(() => client.mute(id, source)),
+      askToUnmute: (id) => run(() => client.askToUnmute(id)),
+    };
+    const roomModeration: RoomModerationActions = {
+      muteAll: () => {
+        setActionError(null);
+        return client.muteAll().catch((err: unknown) => {
+          setActionError(errorCodeOf(err));
+          throw err;
+        });
+      },
+      lock: (locked) => run(() => client.lock(locked)),
     };
     const lobbyActions = { admit: (id: string) => run(() => client.admit(id)), deny: (id: string, reason: string | undefined) => run(() => client.deny(id, reason)) };
-    return { own, moderation, lobbyActions };
+    return { own: ownActions, moderation, roomModeration, lobbyActions };
   }, [client]);
 
+  const locked = snapshot.session?.locked ?? false;
+  const local = media.snapshot.local;
   return (
     <div className="room">
+      <MediaBanner reconnecting={media.snapshot.state === 'reconnecting' && snapshot.state !== 'reconnecting'} />
       <div className="page-head">
         <FocusHeading>{room?.title}</FocusHeading>
-        {room && <span className="badge">{t(`kinds.${room.kind}`)}</span>}
+        <div className="inline">
+          {room && <span className="badge">{t(`kinds.${room.kind}`)}</span>}
+          <LockedBadge locked={locked} />
+        </div>
       </div>
       <ErrorAlert code={actionError ?? serverError} />
       <Announcer participants={participants} lobby={lobby} selfId={you?.id} />
+      <AskUnmuteDialog client={client} micOn={you?.mic ?? false} unmute={() => own.setMic(true)} />
+      <MediaStage participants={participants} selfId={you?.id} media={media.snapshot} observe={observe} status={<NetworkIndicator quality={quality} />} />
+      <RemoteAudio remote={media.snapshot.remote} selfId={you?.id} />
       <div className="grid">
         <div className="stack">
           {allowed.has('lobby.manage') && <LobbyPanel lobby={lobby} onAdmit={actions.lobbyActions.admit} onDeny={actions.lobbyActions.deny} />}
+          {(allowed.has('media.moderate') || allowed.has('session.lock')) && <RoomModeration allowed={allowed} locked={locked} actions={actions.roomModeration} />}
           <ParticipantList participants={participants} selfId={you?.id} actions={moderates ? actions.moderation : null} allowed={allowed} />
         </div>
-        {you && room && <OwnControls you={you} allowed={allowed} actions={actions.own} />}
+        {you && room && <OwnControls you={you} allowed={allowed} actions={actions.own} media={own} micTrack={local.mic} sharing={local.screen !== undefined} />}
       </div>
     </div>
   );
