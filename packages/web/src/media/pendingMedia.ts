@@ -30,3 +30,15 @@ export function takePendingMedia(): LocalMediaChoice | null {
   pending = null;
   return choice;
 }
+
+/**
+ * Stops the chosen devices while the person waits (for a moderator, or in the lobby), so the
+ * camera light goes off, but keeps the choice: the room opens the same devices again when it
+ * turns them on.
+ */
+export function releasePendingDevices(): void {
+  if (!pending) return;
+  pending.mic?.stop();
+  pending.camera?.stop();
+  pending = { ...pending, mic: undefined, camera: undefined };
+}

@@ -1,6 +1,8 @@
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RoomClient } from '@amphi/client';
 import { WaitingScreen } from '../lobby/WaitingScreen.js';
+import { releasePendingDevices } from '../media/pendingMedia.js';
 import { usePageTitle } from '../ui/usePageTitle.js';
 import { ClosedScreen } from './ClosedScreen.js';
 import { RoomView } from './RoomView.js';
@@ -17,6 +19,11 @@ export function RoomSession({ client, onRejoin }: { client: RoomClient; onRejoin
   const { snapshot, serverError } = useRoomClient(client);
   const title = snapshot.room?.title;
   usePageTitle(title);
+  const waiting = snapshot.status === 'waiting' || snapshot.status === 'lobby';
+  // Nobody sees or hears anyone while waiting: camera and microphone go off until admitted.
+  useEffect(() => {
+    if (waiting) releasePendingDevices();
+  }, [waiting]);
 
   if (snapshot.state === 'closed') return <ClosedScreen reason={snapshot.closedReason} roomTitle={title} onRejoin={onRejoin} />;
   const reconnecting = snapshot.state === 'reconnecting';
