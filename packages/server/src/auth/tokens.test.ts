@@ -92,4 +92,13 @@ describe('opaque tokens', () => {
     expect(sha256(a)).not.toBe(a);
     expect(sha256(a)).toBe(sha256(a));
   });
+
+  it('makes two tickets with the same claims in the same second different, both valid', async () => {
+    const signer = new TokenSigner('same-second');
+    const claims = { typ: 'ticket', rid: 'room-1', role: 'moderator', name: 'Prof' } as const;
+    const [a, b] = await Promise.all([signer.sign(claims, 60), signer.sign(claims, 60)]);
+    expect(a).not.toBe(b);
+    await expect(signer.verifyTicket(a)).resolves.toMatchObject(claims);
+    await expect(signer.verifyTicket(b)).resolves.toMatchObject(claims);
+  });
 });

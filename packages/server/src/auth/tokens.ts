@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { z } from 'zod';
 import { AmphiError, LinkRole, Role, type ErrorCode } from '@amphi/protocol';
@@ -39,7 +39,9 @@ export class TokenSigner {
   }
 
   async sign(claims: Claims, ttlSeconds?: number): Promise<string> {
-    const jwt = new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience(claims.typ).setIssuedAt();
+    // A random id: two tickets with the same claims in the same second must still differ
+    // (tickets are single-use, remembered by their hash).
+    const jwt = new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience(claims.typ).setIssuedAt().setJti(randomUUID());
     if (ttlSeconds !== undefined) jwt.setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds);
     return jwt.sign(this.#key);
   }
