@@ -30,7 +30,7 @@ export interface MediaPlaneOptions {
 }
 
 /** A room's media as the realtime layer sees it (see RoomMedia). */
-export type MediaRoom = Pick<RoomMedia, 'publish' | 'unpublish' | 'receive' | 'answer' | 'restart' | 'setLayers' | 'applyState' | 'remove' | 'close'>;
+export type MediaRoom = Pick<RoomMedia, 'publish' | 'unpublish' | 'receive' | 'answer' | 'restart' | 'setLayers' | 'applyState' | 'resendOffer' | 'remove' | 'close'>;
 
 /** What the realtime layer needs from the media plane. */
 export interface MediaPlane {

@@ -39,6 +39,8 @@ interface Subscriber {
   current: Map<string, string>;
   /** Waiting for the client's answer to an offer. */
   offering: boolean;
+  /** The offer waiting for an answer, sent again if the person's socket was replaced meanwhile. */
+  pendingOffer: ServerMessage | null;
   layers: Map<string, LayerChoice>;
   serial: Serial;
 }
@@ -149,6 +151,7 @@ export class RoomMedia {
     await sub.serial.run(async () => {
       await handle.message({ request: 'start' }, { type: 'answer', sdp });
       sub.offering = false;
+      sub.pendingOffer = null;
       await this.#applyLayers(sub, [...sub.layers.values()]);
     });
     await this.#sync(pid);
@@ -163,6 +166,12 @@ export class RoomMedia {
       const { jsep } = await handle.message({ request: 'configure', restart: true });
       if (jsep) this.#offer(pid, sub, jsep, false);
     });
+  }
+
+  /** The person is back on a new socket: an offer sent while they were away is sent again. */
+  resendOffer(pid: string): void {
+    const offer = this.#subscribers.get(pid)?.pendingOffer;
+    if (offer) this.#host.send(pid, offer);
   }
 
   /** Which layer of each remote video the person receives (or none, paused). */
@@ -200,6 +209,7 @@ export class RoomMedia {
       sub.handle = null;
       sub.current.clear();
       sub.offering = false;
+      sub.pendingOffer = null;
       sub.wanted = false;
     }
   }
@@ -230,7 +240,7 @@ export class RoomMedia {
   #subscriber(pid: string): Subscriber {
     let sub = this.#subscribers.get(pid);
     if (!sub) {
-      sub = { wanted: false, handle: null, current: new Map(), offering: false, layers: new Map(), serial: new Serial() };
+      sub = { wanted: false, handle: null, current: new Map(), offering: false, pendingOffer: null, layers: new Map(), serial: new Serial() };
       this.#subscribers.set(pid, sub);
     }
     return sub;
@@ -362,12 +372,10 @@ export class RoomMedia {
         sub.current.set(`${s.feed_id}/${s.feed_mid}`, s.mid);
         streams.push({ mid: s.mid, participantId: owner, source, kind: s.type });
       }
-      sub.offering = true;
-      this.#host.send(pid, { type: 'media.offer', sdp: jsep.sdp, streams, fresh });
+      this.#sendOffer(pid, sub, { type: 'media.offer', sdp: jsep.sdp, streams, fresh });
       return;
     }
     // An offer without a stream list (ICE restart): same streams as before.
-    sub.offering = true;
     const streams: RemoteStream[] = [];
     for (const [key, mid] of sub.current) {
       const [feed = '', feedMid = ''] = key.split('/');
@@ -375,7 +383,13 @@ export class RoomMedia {
       const source = owner ? this.#publishers.get(owner)?.sources.get(feedMid) : undefined;
       if (owner && source) streams.push({ mid, participantId: owner, source, kind: source === 'mic' ? 'audio' : 'video' });
     }
-    this.#host.send(pid, { type: 'media.offer', sdp: jsep.sdp, streams, fresh });
+    this.#sendOffer(pid, sub, { type: 'media.offer', sdp: jsep.sdp, streams, fresh });
+  }
+
+  #sendOffer(pid: string, sub: Subscriber, offer: ServerMessage): void {
+    sub.offering = true;
+    sub.pendingOffer = offer;
+    this.#host.send(pid, offer);
   }
 
   async #applyLayers(sub: Subscriber, layers: readonly LayerChoice[]): Promise<void> {
@@ -421,6 +435,7 @@ export class RoomMedia {
     sub.handle = null;
     sub.current.clear();
     sub.offering = false;
+    sub.pendingOffer = null;
     handle?.detach().catch(() => undefined);
   }
 }

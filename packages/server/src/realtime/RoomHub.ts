@@ -118,6 +118,8 @@ export class RoomHub {
     if (previous && previous !== peer) previous.close(CLOSE.replaced, 'replaced');
     rt.session.reconnect(claims.pid);
     this.#welcome(rt, claims.pid, freshToken);
+    // Media flows on while the socket is away; only an offer sent meanwhile may be lost.
+    rt.media?.resendOffer(claims.pid);
     return { roomId: rt.roomId, participantId: claims.pid };
   }
 
