@@ -28,9 +28,13 @@ export function rateNetwork(rttSeconds: number | null, lossRatio: number | null)
   return 'poor';
 }
 
-/** Share of packets lost between two readings, or null when nothing flowed in between. */
+/**
+ * Share of packets lost between two readings, or null when there is nothing to compare: no
+ * earlier reading, nothing flowed in between, or the counters restarted (a new connection).
+ */
 export function lossBetween(before: PacketCounters | null, now: PacketCounters): number | null {
-  if (!before) return null;
+  // Counters restart with a new connection: a drop is not a loss.
+  if (!before || now.total < before.total) return null;
   const lost = Math.max(0, now.lost - before.lost);
   const total = Math.max(0, now.total - before.total);
   return lost + total === 0 ? null : lost / (lost + total);

@@ -8,14 +8,42 @@ export function substreamFor(width: number): 0 | 1 | 2 {
   return width < LAYER_WIDTHS[0] ? 0 : width < LAYER_WIDTHS[1] ? 1 : 2;
 }
 
-interface Tile {
+/** A remote video tile as the tracker sees it. */
+export interface Tile {
   participantId: string;
   source: 'camera' | 'screen';
+  /** Width in CSS px. */
   width: number;
+  /** On screen (not scrolled out of view). */
   visible: boolean;
 }
 
 const keyOf = (t: { participantId: string; source: string }) => `${t.participantId}:${t.source}`;
+
+/**
+ * The layer each video should get, keyed `participantId:source`: the one that fits its tile,
+ * or paused while the tile is off screen. The same video twice on the stage: the larger,
+ * visible one decides.
+ */
+export function wantedLayers(tiles: Iterable<Tile>): Map<string, LayerChoice> {
+  const wanted = new Map<string, LayerChoice>();
+  for (const tile of tiles) {
+    const key = keyOf(tile);
+    const previous = wanted.get(key);
+    const substream = Math.max(previous && !previous.paused ? previous.substream : 0, tile.visible ? substreamFor(tile.width) : 0);
+    const paused = (previous?.paused ?? true) && !tile.visible;
+    wanted.set(key, { participantId: tile.participantId, source: tile.source, substream, paused });
+  }
+  return wanted;
+}
+
+/** The wanted layers that differ from those sent last (all of them for a video not sent yet). */
+export function layerChanges(wanted: ReadonlyMap<string, LayerChoice>, sent: ReadonlyMap<string, LayerChoice>): [string, LayerChoice][] {
+  return [...wanted].filter(([key, choice]) => {
+    const last = sent.get(key);
+    return !last || last.substream !== choice.substream || last.paused !== choice.paused;
+  });
+}
 
 /**
  * Watches remote video tiles (size and visibility) and asks for the simulcast layer that
@@ -100,19 +128,7 @@ export class TileLayerTracker {
 
   #flush(): void {
     this.#timer = undefined;
-    const wanted = new Map<string, LayerChoice>();
-    for (const tile of this.#tiles.values()) {
-      const key = keyOf(tile);
-      const previous = wanted.get(key);
-      // The same video twice on the stage: the larger, visible one decides.
-      const substream = Math.max(previous && !previous.paused ? previous.substream : 0, tile.visible ? substreamFor(tile.width) : 0);
-      const paused = (previous?.paused ?? true) && !tile.visible;
-      wanted.set(key, { participantId: tile.participantId, source: tile.source, substream, paused });
-    }
-    const changes = [...wanted].filter(([key, choice]) => {
-      const sent = this.#sent.get(key);
-      return !sent || sent.substream !== choice.substream || sent.paused !== choice.paused;
-    });
+    const changes = layerChanges(wantedLayers(this.#tiles.values()), this.#sent);
     if (changes.length === 0) return;
     for (const [key, choice] of changes) this.#sent.set(key, choice);
     this.#send(changes.map(([, choice]) => choice)).catch(() => {
