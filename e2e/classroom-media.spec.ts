@@ -62,12 +62,13 @@ test('three people who join one room each decode the two others’ video and rec
   await expectSeesAndHears(carl, [teacher, bea]);
 });
 
-test('a shared screen is decoded by the two others', async () => {
+test('a shared screen is decoded by the two others, and its sound heard', async () => {
   await teacher.page.getByRole('button', { name: 'Share screen', exact: true }).click();
   await expect(teacher.page.getByRole('button', { name: 'Stop sharing', exact: true })).toBeVisible();
   for (const viewer of [bea, carl]) {
     await expect(viewer.page.locator(`[data-participant-id="${teacher.id}"][data-source="screen"]`)).toBeVisible({ timeout: 20_000 });
     await expectFlowing(viewer.page, teacher.id, 'screen');
+    await expectFlowing(viewer.page, teacher.id, 'screenAudio');
   }
   await teacher.page.getByRole('button', { name: 'Stop sharing', exact: true }).click();
   await expect(bea.page.locator(`[data-participant-id="${teacher.id}"][data-source="screen"]`)).toHaveCount(0, { timeout: 20_000 });

@@ -75,18 +75,21 @@ export async function participantIdOf(page: Page, name: string, source: 'camera'
   return (await tile.getAttribute('data-participant-id'))!;
 }
 
-/** A counter of what the page received of one person's camera, screen (frames) or microphone (packets). */
-export async function received(page: Page, participantId: string, source: 'camera' | 'screen' | 'mic'): Promise<number> {
-  const selector = source === 'mic' ? `audio[data-participant-id="${participantId}"]` : `[data-participant-id="${participantId}"][data-source="${source}"]`;
+type Source = 'camera' | 'screen' | 'mic' | 'screenAudio';
+const isAudio = (source: Source) => source === 'mic' || source === 'screenAudio';
+
+/** A counter of what the page received of one person's camera, screen (frames), microphone or screen sound (packets). */
+export async function received(page: Page, participantId: string, source: Source): Promise<number> {
+  const selector = `${isAudio(source) ? 'audio' : ''}[data-participant-id="${participantId}"][data-source="${source}"]`;
   const id = await trackId(page, selector);
   if (!id) return -1;
   const stats = (await inbound(page)).find((s) => s.trackIdentifier === id);
   if (!stats) return -1;
-  return source === 'mic' ? stats.packetsReceived : stats.framesDecoded;
+  return isAudio(source) ? stats.packetsReceived : stats.framesDecoded;
 }
 
 /** Waits until the counter rises (media flows), within `timeoutMs`. */
-export async function expectFlowing(page: Page, participantId: string, source: 'camera' | 'screen' | 'mic', timeoutMs = 20_000): Promise<void> {
+export async function expectFlowing(page: Page, participantId: string, source: Source, timeoutMs = 20_000): Promise<void> {
   const start = await received(page, participantId, source);
   await expect
     .poll(async () => (await received(page, participantId, source)) > Math.max(start, 0), { timeout: timeoutMs, message: `${source} of ${participantId} flowing` })

@@ -202,7 +202,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
     return this.request({ type: 'media.state', ...change });
   }
   /** Moderators: turn off someone's microphone (locked until asked to unmute), camera or screen. */
-  mute(participantId: string, source: MediaSource): Promise<void> {
+  mute(participantId: string, source: Exclude<MediaSource, 'screenAudio'>): Promise<void> {
     return this.request({ type: 'media.mute', participantId, source });
   }
   muteAll(): Promise<void> {

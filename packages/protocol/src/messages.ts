@@ -50,8 +50,8 @@ export const SessionInfo = z.object({
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
-/** What a published stream carries. */
-export const MediaSource = z.enum(['mic', 'camera', 'screen']);
+/** What a published stream carries (`screenAudio`: the sound of a shared tab or screen). */
+export const MediaSource = z.enum(['mic', 'camera', 'screen', 'screenAudio']);
 export type MediaSource = z.infer<typeof MediaSource>;
 
 /** An SDP body (offer or answer); capped well under the message limit. */
@@ -100,7 +100,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
       type: z.literal('media.publish'),
       id: RequestId,
       sdp: Sdp,
-      sources: z.array(z.object({ mid: Mid, source: MediaSource }).strict()).min(1).max(3),
+      sources: z.array(z.object({ mid: Mid, source: MediaSource }).strict()).min(1).max(4),
       /** True when the offer comes from a new peer connection (after a failure or a `media.reset`). */
       fresh: z.boolean().optional(),
     })
@@ -116,7 +116,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   /** Which simulcast layer to receive of each remote video, or pause it (tile off screen). */
   z.object({ type: z.literal('media.layers'), id: RequestId, layers: z.array(LayerChoice).max(100) }).strict(),
   /** Moderators: turn off someone's microphone (locking it), camera or screen share. */
-  z.object({ type: z.literal('media.mute'), id: RequestId, participantId: Id, source: MediaSource }).strict(),
+  z.object({ type: z.literal('media.mute'), id: RequestId, participantId: Id, source: z.enum(['mic', 'camera', 'screen']) }).strict(),
   /** Moderators: mute and lock every microphone but the moderators'. */
   z.object({ type: z.literal('media.muteAll'), id: RequestId }).strict(),
   /** Moderators: unlock someone's microphone and ask them to unmute. */

@@ -171,34 +171,54 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
     else await this.#renegotiate(false);
   }
 
-  /** Shares a screen or window (with its audio where the browser offers it, mixed into nothing: video only here). */
-  async shareScreen(track?: MediaStreamTrack): Promise<void> {
-    const screen = track ?? (await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false })).getVideoTracks()[0]!;
-    const previous = this.#tracks.screen;
-    this.#tracks.screen = screen;
+  /** Shares a screen, window or tab, with its sound where the browser offers it (a tab's, in Chromium). */
+  async shareScreen(tracks?: { video: MediaStreamTrack; audio?: MediaStreamTrack | undefined }): Promise<void> {
+    let video = tracks?.video;
+    let audio = tracks?.audio;
+    if (!video) {
+      const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: true });
+      video = stream.getVideoTracks()[0]!;
+      audio = stream.getAudioTracks()[0];
+    }
+    this.#stopScreenTracks();
+    this.#tracks.screen = video;
+    if (audio) this.#tracks.screenAudio = audio;
     try {
-      if (this.#transceivers.screen) await this.#transceivers.screen.sender.replaceTrack(screen);
-      else await this.#renegotiate(false);
+      let added = false;
+      for (const source of ['screen', 'screenAudio'] as const) {
+        const transceiver = this.#transceivers[source];
+        if (transceiver) await transceiver.sender.replaceTrack(this.#tracks[source] ?? null);
+        else if (this.#tracks[source]) added = true;
+      }
+      if (added) await this.#renegotiate(false);
       await this.#room.setMedia({ screen: true });
     } catch (err) {
-      screen.stop();
-      if (previous) this.#tracks.screen = previous;
-      else delete this.#tracks.screen;
+      this.#stopScreenTracks();
       await this.#transceivers.screen?.sender.replaceTrack(null);
+      await this.#transceivers.screenAudio?.sender.replaceTrack(null);
       throw err;
     }
-    screen.addEventListener('ended', () => void this.stopScreen().catch(() => undefined));
+    const shared = video;
+    shared.addEventListener('ended', () => {
+      if (this.#tracks.screen === shared) void this.stopScreen().catch(() => undefined);
+    });
     this.emit('local');
   }
 
   async stopScreen(): Promise<void> {
-    const screen = this.#tracks.screen;
-    if (!screen) return;
-    delete this.#tracks.screen;
-    screen.stop();
+    if (!this.#tracks.screen) return;
+    this.#stopScreenTracks();
     await this.#transceivers.screen?.sender.replaceTrack(null);
+    await this.#transceivers.screenAudio?.sender.replaceTrack(null);
     this.emit('local');
     await this.#room.setMedia({ screen: false });
+  }
+
+  #stopScreenTracks(): void {
+    this.#tracks.screen?.stop();
+    this.#tracks.screenAudio?.stop();
+    delete this.#tracks.screen;
+    delete this.#tracks.screenAudio;
   }
 
   /** Which layer to receive of each remote video (by tile size), or pause it (off screen). */
@@ -240,7 +260,7 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
       fresh = true;
     }
     const pc = this.#pub;
-    for (const source of ['mic', 'camera', 'screen'] as const) {
+    for (const source of ['mic', 'camera', 'screen', 'screenAudio'] as const) {
       const track = this.#tracks[source];
       if (this.#transceivers[source] || !track) continue;
       const simulcast = source === 'camera' && this.#options.simulcast;

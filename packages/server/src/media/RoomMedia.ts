@@ -381,7 +381,7 @@ export class RoomMedia {
       const [feed = '', feedMid = ''] = key.split('/');
       const owner = this.#feeds.get(Number(feed));
       const source = owner ? this.#publishers.get(owner)?.sources.get(feedMid) : undefined;
-      if (owner && source) streams.push({ mid, participantId: owner, source, kind: source === 'mic' ? 'audio' : 'video' });
+      if (owner && source) streams.push({ mid, participantId: owner, source, kind: source === 'mic' || source === 'screenAudio' ? 'audio' : 'video' });
     }
     this.#sendOffer(pid, sub, { type: 'media.offer', sdp: jsep.sdp, streams, fresh });
   }
@@ -413,6 +413,7 @@ export class RoomMedia {
     const room = await this.#ready();
     const person = this.#host.participant(pid);
     for (const [mid, source] of publisher.sources) {
+      // A shared screen's sound goes with the screen.
       const on = person !== undefined && (source === 'mic' ? person.mic : source === 'camera' ? person.cam : person.screen);
       const mute = !on;
       if (!all && publisher.moderated.get(mid) === mute) continue;

@@ -63,6 +63,15 @@ describe('checking what a publisher may send', () => {
     expect(codeOf(() => checkPublishOffer(sdp, [{ mid: '0', source: 'screen' }], { screen: true }))).toBeUndefined();
   });
 
+  it('treats a shared screen’s sound like the screen: audio, and only with the permission', () => {
+    const sdp = offer([['video', '0', 'sendonly'], ['audio', '1', 'sendonly']]);
+    const sources = [{ mid: '0', source: 'screen' as const }, { mid: '1', source: 'screenAudio' as const }];
+    expect(codeOf(() => checkPublishOffer(sdp, sources, { screen: false }))).toBe('NOT_ALLOWED');
+    expect(codeOf(() => checkPublishOffer(offer([['audio', '1', 'sendonly']]), [{ mid: '1', source: 'screenAudio' }], { screen: false }))).toBe('NOT_ALLOWED');
+    expect([...checkPublishOffer(sdp, sources, { screen: true })]).toEqual([['0', 'screen'], ['1', 'screenAudio']]);
+    expect(codeOf(() => checkPublishOffer(offer([['video', '1', 'sendonly']]), [{ mid: '1', source: 'screenAudio' }], { screen: true }))).toBe('MEDIA_REJECTED');
+  });
+
   it('refuses a second camera, a kind mismatch, a missing mid and data channels', () => {
     const twoVideos = offer([['video', '0', 'sendonly'], ['video', '1', 'sendonly']]);
     expect(codeOf(() => checkPublishOffer(twoVideos, [{ mid: '0', source: 'camera' }, { mid: '1', source: 'camera' }], { screen: true }))).toBe('MEDIA_REJECTED');
@@ -74,9 +83,9 @@ describe('checking what a publisher may send', () => {
 
   it('answers any offer and declaration with a result or a coded refusal, never a crash', () => {
     const section = fc.tuple(fc.constantFrom('audio', 'video', 'application', 'text'), fc.constantFrom('0', '1', '2', 'a'), fc.constantFrom('sendonly', 'sendrecv', 'recvonly', 'inactive'));
-    const source = fc.record({ mid: fc.constantFrom<string>('0', '1', '2', 'a', 'x'), source: fc.constantFrom('mic' as const, 'camera' as const, 'screen' as const) });
+    const source = fc.record({ mid: fc.constantFrom<string>('0', '1', '2', 'a', 'x'), source: fc.constantFrom('mic' as const, 'camera' as const, 'screen' as const, 'screenAudio' as const) });
     fc.assert(
-      fc.property(fc.array(section, { maxLength: 5 }), fc.array(source, { minLength: 1, maxLength: 3 }), fc.boolean(), (sections, sources, screen) => {
+      fc.property(fc.array(section, { maxLength: 5 }), fc.array(source, { minLength: 1, maxLength: 4 }), fc.boolean(), (sections, sources, screen) => {
         const code = codeOf(() => checkPublishOffer(offer(sections), sources, { screen }));
         expect([undefined, 'MEDIA_REJECTED', 'NOT_ALLOWED']).toContain(code);
         // Whatever is accepted sends nothing undeclared.

@@ -1,7 +1,7 @@
 import { AmphiError, type MediaSource } from '@amphi/protocol';
 import { mediaSections } from './sdp.js';
 
-const KIND: Readonly<Record<MediaSource, string>> = { mic: 'audio', camera: 'video', screen: 'video' };
+const KIND: Readonly<Record<MediaSource, string>> = { mic: 'audio', camera: 'video', screen: 'video', screenAudio: 'audio' };
 
 /**
  * Checks a publisher's offer against what they say it carries and what they may send:
@@ -20,7 +20,7 @@ export function checkPublishOffer(sdp: string, sources: readonly { mid: string; 
     seen.add(source);
     byMid.set(mid, source);
   }
-  if (seen.has('screen') && !may.screen) throw new AmphiError('NOT_ALLOWED', 'Your role may not share a screen in this room.');
+  if ((seen.has('screen') || seen.has('screenAudio')) && !may.screen) throw new AmphiError('NOT_ALLOWED', 'Your role may not share a screen in this room.');
   const mids = new Set<string>();
   for (const section of sections) {
     if (section.kind === 'application') throw new AmphiError('MEDIA_REJECTED', 'Data channels are not accepted.');

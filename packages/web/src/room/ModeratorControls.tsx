@@ -10,7 +10,7 @@ export interface ModeratorActions {
   lowerHand(participantId: string): void;
   remove(participantId: string, reason: string | undefined): void;
   /** Turns off someone's microphone (locked until asked to unmute), camera or screen share. */
-  mute(participantId: string, source: MediaSource): void;
+  mute(participantId: string, source: Exclude<MediaSource, 'screenAudio'>): void;
   askToUnmute(participantId: string): void;
 }
 

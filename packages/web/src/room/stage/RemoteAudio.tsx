@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RemoteMedia } from '@amphi/client/media';
 
-function AudioTrack({ track, participantId, onBlocked }: { track: MediaStreamTrack; participantId: string; onBlocked: () => void }) {
+function AudioTrack({ track, participantId, source, onBlocked }: { track: MediaStreamTrack; participantId: string; source: string; onBlocked: () => void }) {
   const audio = useRef<HTMLAudioElement>(null);
   const latestOnBlocked = useRef(onBlocked);
   useEffect(() => {
@@ -19,7 +19,7 @@ function AudioTrack({ track, participantId, onBlocked }: { track: MediaStreamTra
     };
   }, [track]);
   // Tests find whose audio this is by data-participant-id.
-  return <audio ref={audio} autoPlay data-participant-id={participantId} />;
+  return <audio ref={audio} autoPlay data-participant-id={participantId} data-source={source} />;
 }
 
 /**
@@ -31,7 +31,8 @@ export function RemoteAudio({ remote, selfId }: { remote: RemoteMedia[]; selfId:
   const { t } = useTranslation();
   const [blocked, setBlocked] = useState(false);
   const container = useRef<HTMLDivElement>(null);
-  const mics = remote.filter((r) => r.source === 'mic' && r.participantId !== selfId);
+  // Microphones and the sound of shared screens.
+  const mics = remote.filter((r) => (r.source === 'mic' || r.source === 'screenAudio') && r.participantId !== selfId);
   const playAll = () => {
     const plays = Array.from(container.current?.querySelectorAll('audio') ?? [], (a) => a.play());
     Promise.all(plays).then(
@@ -43,7 +44,7 @@ export function RemoteAudio({ remote, selfId }: { remote: RemoteMedia[]; selfId:
     <>
       <div ref={container} hidden>
         {mics.map((m) => (
-          <AudioTrack key={m.track.id} track={m.track} participantId={m.participantId} onBlocked={() => setBlocked(true)} />
+          <AudioTrack key={m.track.id} track={m.track} participantId={m.participantId} source={m.source} onBlocked={() => setBlocked(true)} />
         ))}
       </div>
       <div role="status">
