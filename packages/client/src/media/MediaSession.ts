@@ -29,6 +29,9 @@ export interface MediaSessionOptions {
   restartTimeoutMs?: number;
 }
 
+/** Longest wait (ms) for the server's answer to a publish offer. */
+const ANSWER_TIMEOUT_MS = 15_000;
+
 const SIMULCAST: RTCRtpEncodingParameters[] = [
   { rid: 'h', active: true, maxBitrate: 1_200_000, scalabilityMode: 'L1T3' } as RTCRtpEncodingParameters,
   { rid: 'm', active: true, maxBitrate: 400_000, scaleResolutionDownBy: 2, scalabilityMode: 'L1T3' } as RTCRtpEncodingParameters,
@@ -52,7 +55,7 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
   #state: MediaConnectionState = 'idle';
   #publishing: Promise<void> = Promise.resolve();
   #offers: Promise<void> = Promise.resolve();
-  #answerWaiter: ((sdp: string) => void) | null = null;
+  #answerWaiter: { resolve: (sdp: string) => void; reject: (err: Error) => void } | null = null;
   #watchdogs = new Map<RTCPeerConnection, ReturnType<typeof setTimeout>>();
   #offs: (() => void)[] = [];
   #closed = false;
@@ -230,6 +233,8 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#answerWaiter?.reject(new Error('The media session is closed.'));
+    this.#answerWaiter = null;
     for (const off of this.#offs) off();
     for (const timer of this.#watchdogs.values()) clearTimeout(timer);
     for (const track of Object.values(this.#tracks)) track.stop();
@@ -266,14 +271,31 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
       const simulcast = source === 'camera' && this.#options.simulcast;
       this.#transceivers[source] = pc.addTransceiver(track, { direction: 'sendonly', ...(simulcast ? { sendEncodings: SIMULCAST.map((e) => ({ ...e })) } : {}) });
     }
-    if (Object.keys(this.#transceivers).length === 0) return;
+    if (Object.keys(this.#transceivers).length === 0) {
+      // Nothing to send (e.g. a fresh connection after everything was turned off): no connection.
+      pc.close();
+      this.#pub = null;
+      this.#updateState();
+      return;
+    }
     await pc.setLocalDescription(await pc.createOffer(iceRestart ? { iceRestart: true } : {}));
     await this.#gathered(pc);
     const sources = (Object.entries(this.#transceivers) as [MediaSource, RTCRtpTransceiver][]).filter(([, t]) => t.mid !== null).map(([source, t]) => ({ mid: t.mid!, source }));
-    const answer = new Promise<string>((resolve) => (this.#answerWaiter = resolve));
-    await this.#room.request({ type: 'media.publish', sdp: pc.localDescription!.sdp, sources, ...(fresh ? { fresh: true } : {}) });
-    const sdp = await answer;
-    if (pc === this.#pub) await pc.setRemoteDescription({ type: 'answer', sdp });
+    // The server sends the answer before the ack; an ack without an answer must not block the queue.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const answer = new Promise<string>((resolve, reject) => {
+      this.#answerWaiter = { resolve, reject };
+      timer = setTimeout(() => reject(new Error('No answer to the media offer.')), ANSWER_TIMEOUT_MS);
+    });
+    answer.catch(() => undefined);
+    try {
+      await this.#room.request({ type: 'media.publish', sdp: pc.localDescription!.sdp, sources, ...(fresh ? { fresh: true } : {}) });
+      const sdp = await answer;
+      if (pc === this.#pub) await pc.setRemoteDescription({ type: 'answer', sdp });
+    } finally {
+      clearTimeout(timer);
+      this.#answerWaiter = null;
+    }
   }
 
   // ------------------------------------------------------------------ receiving
@@ -281,7 +303,7 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
   #onMessage(message: MediaMessage): void {
     switch (message.type) {
       case 'media.answer':
-        this.#answerWaiter?.(message.sdp);
+        this.#answerWaiter?.resolve(message.sdp);
         this.#answerWaiter = null;
         return;
       case 'media.offer': {
@@ -334,17 +356,20 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
   }
 
   #watch(pc: RTCPeerConnection, role: 'publisher' | 'subscriber', delayMs: number): void {
+    // Nothing to do once it is back, or once replaced meanwhile (fresh offer, socket back, reset):
+    // restarting then would hit the new connection, and "fresh" would tear down a working one.
+    const settled = () => this.#closed || pc.connectionState === 'connected' || pc !== (role === 'publisher' ? this.#pub : this.#sub);
     this.#watchdogs.set(
       pc,
       setTimeout(() => {
-        if (this.#closed || pc.connectionState === 'connected') return this.#watchdogs.delete(pc);
+        if (settled()) return this.#watchdogs.delete(pc);
         const restart = role === 'publisher' ? this.#renegotiate(false, true) : this.#room.request({ type: 'media.restart' });
         restart.catch(() => undefined);
         this.#watchdogs.set(
           pc,
           setTimeout(() => {
             this.#watchdogs.delete(pc);
-            if (this.#closed || pc.connectionState === 'connected') return;
+            if (settled()) return;
             if (role === 'publisher') this.#renegotiate(true).catch(() => undefined);
             else this.#room.request({ type: 'media.receive' }).catch(() => undefined);
           }, this.#options.restartTimeoutMs),
@@ -357,6 +382,10 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
   #resetAll(): void {
     for (const timer of this.#watchdogs.values()) clearTimeout(timer);
     this.#watchdogs.clear();
+    // Even with nothing to send now: the server lost the publisher, so later tracks need a new one.
+    this.#pub?.close();
+    this.#pub = null;
+    this.#transceivers = {};
     this.#sub?.close();
     this.#sub = null;
     this.#streams.clear();
