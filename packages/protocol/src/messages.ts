@@ -2,8 +2,16 @@ import { z } from 'zod';
 import { ERROR_CODES } from './errors.js';
 import { Action, Role, RoomKind, RoomSettings } from './roles.js';
 
-/** Largest WebSocket message (in bytes) the server parses; bigger ones get MESSAGE_TOO_LARGE. */
+/** Largest WebSocket message (in bytes) the server accepts; bigger ones get MESSAGE_TOO_LARGE. */
 export const MAX_MESSAGE_BYTES = 16 * 1024;
+/**
+ * Largest message carrying an SDP (`media.publish`, `media.subscriberAnswer`), in bytes. A
+ * browser's answer grows by ~620 bytes per received stream: a 50-person classroom (mic,
+ * camera and screen each) needs ~95 KB.
+ */
+export const MAX_SDP_MESSAGE_BYTES = 192 * 1024;
+/** The message types that may be as large as MAX_SDP_MESSAGE_BYTES. */
+export const SDP_MESSAGE_TYPES: readonly string[] = ['media.publish', 'media.subscriberAnswer'];
 
 const Id = z.string().min(1).max(64);
 /** Optional client-chosen request id, echoed in the `ack` or `error` that answers the message. */
@@ -54,8 +62,8 @@ export type SessionInfo = z.infer<typeof SessionInfo>;
 export const MediaSource = z.enum(['mic', 'camera', 'screen', 'screenAudio']);
 export type MediaSource = z.infer<typeof MediaSource>;
 
-/** An SDP body (offer or answer); capped well under the message limit. */
-const Sdp = z.string().min(10).max(12_000);
+/** An SDP body (offer or answer), within MAX_SDP_MESSAGE_BYTES. */
+const Sdp = z.string().min(10).max(180_000);
 /** A transceiver's media id in an SDP. */
 const Mid = z.string().min(1).max(16);
 

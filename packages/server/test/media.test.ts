@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
+import { MAX_MESSAGE_BYTES, MAX_SDP_MESSAGE_BYTES } from '@amphi/protocol';
 import { liveRoom } from './helpers.js';
 import { startServer, type TestServer } from './harness.js';
 
@@ -68,6 +69,22 @@ describe('media requests', () => {
     ann.send({ type: 'media.publish', id: 'u', sdp: offer(['audio', 'video']), sources: [{ mid: '0', source: 'mic' }] });
     expect((await ann.error('u')).code).toBe('MEDIA_REJECTED');
     ann.close();
+  });
+
+  it('accepts the large answers of a big classroom (~620 bytes per received stream), and refuses what is beyond', async () => {
+    const { moderator } = await liveRoom(server);
+    // 60 streams (30 people with a microphone and a camera): a ~40 KB answer passes the size
+    // checks and the schema, and is refused only because no offer waits for it.
+    const answer = 'v=0\r\n' + 'a=x:'.padEnd(620, 'y').concat('\r\n').repeat(64);
+    expect(answer.length).toBeGreaterThan(MAX_MESSAGE_BYTES * 2);
+    moderator.send({ type: 'media.subscriberAnswer', id: 'big', sdp: answer });
+    expect((await moderator.error('big')).code).toBe('INVALID_STATE');
+    moderator.send(JSON.stringify({ type: 'media.subscriberAnswer', id: 'huge', sdp: 'x'.repeat(MAX_SDP_MESSAGE_BYTES) }));
+    expect((await moderator.next('error', (m) => m.code === 'MESSAGE_TOO_LARGE')).code).toBe('MESSAGE_TOO_LARGE');
+    // Only SDP messages get the larger cap.
+    moderator.send(JSON.stringify({ type: 'hand.raise', id: 'padded', pad: 'x'.repeat(MAX_MESSAGE_BYTES) }));
+    expect((await moderator.error('padded')).code).toBe('MESSAGE_TOO_LARGE');
+    moderator.close();
   });
 
   it('publishes through Janus: an answer comes back, then the ack', async () => {

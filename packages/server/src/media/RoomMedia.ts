@@ -194,7 +194,11 @@ export class RoomMedia {
   remove(pid: string): void {
     this.#dropPublisher(pid);
     const sub = this.#subscribers.get(pid);
-    if (sub) this.#dropSubscription(sub);
+    if (sub) {
+      // A sync already queued for this person must not subscribe them again.
+      sub.wanted = false;
+      this.#dropSubscription(sub);
+    }
     this.#subscribers.delete(pid);
     this.#publisherSerial.delete(pid);
   }
@@ -324,7 +328,10 @@ export class RoomMedia {
   }
 
   #syncLater(pid: string): void {
-    this.#sync(pid).catch((err: unknown) => this.#host.log.warn({ err, participantId: pid }, 'could not update a subscription'));
+    this.#sync(pid).catch((err: unknown) => {
+      // A request racing with the person leaving or the room closing fails harmlessly.
+      if (!this.#closed && this.#subscribers.get(pid)?.wanted) this.#host.log.warn({ err, participantId: pid }, 'could not update a subscription');
+    });
   }
 
   /** Brings the person's subscription in line with the feeds (one negotiation at a time). */
@@ -332,7 +339,7 @@ export class RoomMedia {
     const sub = this.#subscribers.get(pid);
     if (!sub) return;
     await sub.serial.run(async () => {
-      if (!sub.wanted || sub.offering || !this.#room) return;
+      if (this.#closed || !sub.wanted || sub.offering || !this.#room || this.#subscribers.get(pid) !== sub) return;
       const room = await this.#room;
       const desired = new Map<string, { feed: number; mid: string }>();
       for (const [feed, streams] of this.#feedStreams) {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import { AmphiError, ClientMessage, ERRORS, MAX_MESSAGE_BYTES, CLIENT_MESSAGE_TYPES, type ErrorCode, type ServerMessage } from '@amphi/protocol';
+import { AmphiError, ClientMessage, ERRORS, MAX_MESSAGE_BYTES, MAX_SDP_MESSAGE_BYTES, SDP_MESSAGE_TYPES, CLIENT_MESSAGE_TYPES, type ErrorCode, type ServerMessage } from '@amphi/protocol';
 import { CLOSE, type Peer } from './Peer.js';
 import type { Attachment, RoomHub } from './RoomHub.js';
 
@@ -107,12 +107,17 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
       state.alive = true;
       const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
       if (isBinary) return fail(new AmphiError('INVALID_MESSAGE', 'Binary messages are not part of the protocol.'));
-      if (size > MAX_MESSAGE_BYTES) return fail(new AmphiError('MESSAGE_TOO_LARGE'));
+      // Only SDP-carrying messages may exceed the general cap (checked again once the type is known).
+      if (size > MAX_SDP_MESSAGE_BYTES) return fail(new AmphiError('MESSAGE_TOO_LARGE'));
       let json: unknown;
       try {
         json = JSON.parse(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8'));
       } catch {
         return fail(new AmphiError('INVALID_JSON'));
+      }
+      if (size > MAX_MESSAGE_BYTES) {
+        const type = typeof json === 'object' && json !== null && 'type' in json ? json.type : undefined;
+        if (typeof type !== 'string' || !SDP_MESSAGE_TYPES.includes(type)) return fail(new AmphiError('MESSAGE_TOO_LARGE'), requestIdOf(json));
       }
       const parsed = ClientMessage.safeParse(json);
       if (!parsed.success) {
