@@ -2,6 +2,7 @@
 const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   api: async () => (await import('./api.js')).run(),
   realtime: async () => (await import('./realtime.js')).run(),
+  classroom: async () => (await import('./classroom.js')).run(),
 };
 
 const names = process.argv.slice(2);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, BASE_URL, PORT, TURN_PORT } from './support/constants.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, BASE_URL, CHROMIUM_ARGS, PORT, TURN_PORT } from './support/constants.js';
 import { outwardIPv4 } from './support/coturn.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
@@ -46,19 +46,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        '--autoplay-policy=no-user-gesture-required',
-      ],
+      args: CHROMIUM_ARGS,
     },
   },
   // The real server, with a fresh database for this run.
