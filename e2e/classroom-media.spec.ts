@@ -62,6 +62,37 @@ test('three people who join one room each decode the two others’ video and rec
   await expectSeesAndHears(carl, [teacher, bea]);
 });
 
+test('the stage: grid and speaker views, pin, who is speaking (from Janus audio levels), connection quality', async () => {
+  const page = carl.page;
+  const stage = page.getByRole('region', { name: 'Videos' });
+  await stage.scrollIntoViewIfNeeded();
+  // Everyone's fake microphone plays a voice-like tone (playwright.config.ts): Janus reports them speaking.
+  await expect(stage.getByText('Speaking').first()).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByText(/^Connection: (good|fair|poor)$/)).toBeVisible({ timeout: 15_000 });
+
+  await page.getByRole('button', { name: 'Speaker view', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Speaker view', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await page.getByRole('button', { name: `Pin ${bea.name}`, exact: true }).click();
+  const large = stage.locator('.tile-large');
+  await expect(large).toHaveCount(1);
+  await expect(large).toHaveAttribute('data-participant-id', bea.id);
+  // The pinned person's video is received at a large layer and decoded.
+  await expectFlowing(page, bea.id, 'camera');
+  await page.getByRole('button', { name: `Pin ${bea.name}`, exact: true }).click();
+  await page.getByRole('button', { name: 'Grid view', exact: true }).click();
+  await expect(stage.locator('.tile-large')).toHaveCount(0);
+  await expect(stage.locator('[data-source="self"]')).toBeVisible();
+});
+
+test('someone who speaks while muted is told so', async () => {
+  await carl.page.getByRole('button', { name: 'Mute', exact: true }).click();
+  await expect(carl.page.getByRole('button', { name: 'Unmute', exact: true })).toBeVisible();
+  // The fake microphone keeps "speaking" into the (muted) track.
+  await expect(carl.page.getByText('You are muted')).toBeVisible({ timeout: 15_000 });
+  await carl.page.getByRole('button', { name: 'Unmute', exact: true }).click();
+  await expect(carl.page.getByRole('button', { name: 'Mute', exact: true })).toBeVisible();
+});
+
 test('a shared screen is decoded by the two others, and its sound heard', async () => {
   await teacher.page.getByRole('button', { name: 'Share screen', exact: true }).click();
   await expect(teacher.page.getByRole('button', { name: 'Stop sharing', exact: true })).toBeVisible();
@@ -145,6 +176,20 @@ test('killing the Janus process heals by itself: frames flow again within 5 s, w
   });
   await Promise.all(healed);
   test.info().annotations.push({ type: 'healed after', description: `${Date.now() - killedAt} ms` });
+});
+
+test('a locked room keeps a newcomer out with a clear message, until it is unlocked', async ({ browser }) => {
+  await teacher.page.getByRole('button', { name: 'Lock room', exact: true }).click();
+  await expect(bea.page.getByText('Room locked')).toBeVisible();
+  const eve = await open(browser, 'Eve');
+  try {
+    await joinAsGuest(eve.page, link, eve.name);
+    await expect(eve.page.getByText('A moderator has locked this room: nobody new may enter.')).toBeVisible();
+  } finally {
+    await eve.context.close();
+  }
+  await teacher.page.getByRole('button', { name: 'Unlock room', exact: true }).click();
+  await expect(bea.page.getByText('Room locked')).toHaveCount(0);
 });
 
 test('a participant whose network only allows relayed traffic (TURN) receives video', async ({ browser }) => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,11 @@ if (!process.env.AMPHI_E2E_TMP) {
   // coturn that global setup starts.
   process.env.AMPHI_E2E_TURN_SECRET = randomBytes(24).toString('base64url');
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  // Everyone's fake microphone plays a voice-like tone (the default fake audio is a short beep a
+  // second, too quiet on average for Janus to report anyone as speaking). Generated, never committed.
+  // A gliding, pulsing tone: Chromium's noise suppression would fade out a steady one.
+  const voice = '0.6*sin(2*PI*(220+120*sin(2*PI*0.7*t))*t)*(0.55+0.45*sin(2*PI*3*t))';
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', `aevalsrc=${voice}:s=16000:d=30`, '-ac', '1', path.join(dir, 'tone.wav')]);
   if (!existsSync(path.join(repoRoot, 'packages/web/dist/index.html'))) {
     throw new Error('The web app is not built: run `npm run build:web` first.');
   }
@@ -46,7 +52,7 @@ export default defineConfig({
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
+      args: [...CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${path.join(tmp, 'tone.wav')}`],
     },
   },
   // The real server, with a fresh database for this run.
