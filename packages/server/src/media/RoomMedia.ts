@@ -3,6 +3,7 @@ import { AmphiError, type LayerChoice, type MediaSource, type Participant, type 
 import type { JanusConnection, JanusHandle, JanusSession, Jsep } from './janus/JanusConnection.js';
 import { checkPublishOffer } from './publishRules.js';
 import { Serial } from './Serial.js';
+import { feedChanges, kindOf, streamKey, subscriptionStreams, type FeedOwner, type FeedStream } from './videoroomEvents.js';
 
 export interface MediaLogger {
   info(obj: object, msg?: string): void;
@@ -43,12 +44,6 @@ interface Subscriber {
   pendingOffer: ServerMessage | null;
   layers: Map<string, LayerChoice>;
   serial: Serial;
-}
-
-/** A stream published in Janus, as the observer handle learned it. */
-interface FeedStream {
-  mid: string;
-  type: string;
 }
 
 /** A connection to Janus and the plugin admin key its rooms are created with. */
@@ -306,24 +301,15 @@ export class RoomMedia {
       if (pid) this.#host.broadcast({ type: 'media.talking', participantId: pid, talking: event === 'talking' });
       return;
     }
+    const { published, gone } = feedChanges(data);
     let changed = false;
-    if (Array.isArray(data.publishers)) {
-      for (const entry of data.publishers as unknown[]) {
-        if (typeof entry !== 'object' || entry === null) continue;
-        const { id, streams } = entry as { id?: unknown; streams?: unknown };
-        if (typeof id !== 'number' || !this.#feeds.has(id) || !Array.isArray(streams)) continue;
-        const active: FeedStream[] = [];
-        for (const s of streams as { mid?: unknown; type?: unknown; disabled?: unknown }[]) {
-          if (typeof s.mid === 'string' && (s.type === 'audio' || s.type === 'video') && s.disabled !== true) active.push({ mid: s.mid, type: s.type });
-        }
-        this.#feedStreams.set(id, active);
-        changed = true;
-      }
+    for (const [id, streams] of published) {
+      // Only feeds published through Amphi (the control handle itself never publishes).
+      if (!this.#feeds.has(id)) continue;
+      this.#feedStreams.set(id, streams);
+      changed = true;
     }
-    for (const key of ['unpublished', 'leaving'] as const) {
-      const id = data[key];
-      if (typeof id === 'number' && this.#feedStreams.delete(id)) changed = true;
-    }
+    for (const id of gone) if (this.#feedStreams.delete(id)) changed = true;
     if (changed) for (const pid of this.#subscribers.keys()) this.#syncLater(pid);
   }
 
@@ -344,7 +330,7 @@ export class RoomMedia {
       const desired = new Map<string, { feed: number; mid: string }>();
       for (const [feed, streams] of this.#feedStreams) {
         if (this.#feeds.get(feed) === pid) continue;
-        for (const s of streams) desired.set(`${feed}/${s.mid}`, { feed, mid: s.mid });
+        for (const s of streams) desired.set(streamKey(feed, s.mid), { feed, mid: s.mid });
       }
       const add = [...desired].filter(([key]) => !sub.current.has(key)).map(([, s]) => s);
       const drop = [...sub.current.keys()].filter((key) => !desired.has(key));
@@ -369,16 +355,8 @@ export class RoomMedia {
 
   #offer(pid: string, sub: Subscriber, jsep: Jsep, fresh: boolean, data?: Record<string, unknown>): void {
     if (Array.isArray(data?.streams)) {
-      sub.current.clear();
-      const streams: RemoteStream[] = [];
-      for (const s of data.streams as { mid?: unknown; type?: unknown; feed_id?: unknown; feed_mid?: unknown; active?: unknown }[]) {
-        if (typeof s.mid !== 'string' || typeof s.feed_id !== 'number' || typeof s.feed_mid !== 'string' || s.active === false) continue;
-        const owner = this.#feeds.get(s.feed_id);
-        const source = owner ? this.#publishers.get(owner)?.sources.get(s.feed_mid) : undefined;
-        if (!owner || !source || (s.type !== 'audio' && s.type !== 'video')) continue;
-        sub.current.set(`${s.feed_id}/${s.feed_mid}`, s.mid);
-        streams.push({ mid: s.mid, participantId: owner, source, kind: s.type });
-      }
+      const { byKey, streams } = subscriptionStreams(data.streams, this.#owner);
+      sub.current = byKey;
       this.#sendOffer(pid, sub, { type: 'media.offer', sdp: jsep.sdp, streams, fresh });
       return;
     }
@@ -386,12 +364,19 @@ export class RoomMedia {
     const streams: RemoteStream[] = [];
     for (const [key, mid] of sub.current) {
       const [feed = '', feedMid = ''] = key.split('/');
-      const owner = this.#feeds.get(Number(feed));
-      const source = owner ? this.#publishers.get(owner)?.sources.get(feedMid) : undefined;
-      if (owner && source) streams.push({ mid, participantId: owner, source, kind: source === 'mic' || source === 'screenAudio' ? 'audio' : 'video' });
+      const known = this.#owner(Number(feed));
+      const source = known?.sources.get(feedMid);
+      if (known && source) streams.push({ mid, participantId: known.participantId, source, kind: kindOf(source) });
     }
     this.#sendOffer(pid, sub, { type: 'media.offer', sdp: jsep.sdp, streams, fresh });
   }
+
+  /** Who published a feed through Amphi, and what its mids carry. */
+  readonly #owner: FeedOwner = (feedId) => {
+    const participantId = this.#feeds.get(feedId);
+    const publisher = participantId === undefined ? undefined : this.#publishers.get(participantId);
+    return participantId !== undefined && publisher ? { participantId, sources: publisher.sources } : undefined;
+  };
 
   #sendOffer(pid: string, sub: Subscriber, offer: ServerMessage): void {
     sub.offering = true;
@@ -407,7 +392,7 @@ export class RoomMedia {
       if (!publisher) continue;
       for (const [feedMid, source] of publisher.sources) {
         if (source !== layer.source) continue;
-        const mid = sub.current.get(`${publisher.feedId}/${feedMid}`);
+        const mid = sub.current.get(streamKey(publisher.feedId, feedMid));
         if (mid === undefined) continue;
         streams.push({ mid, send: !layer.paused, substream: layer.substream, ...(layer.temporal !== undefined ? { temporal: layer.temporal } : {}) });
       }
