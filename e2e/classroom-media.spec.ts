@@ -1,6 +1,6 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { enterAsModerator, joinAsGuest, signUpTeacher, uniqueEmail, createRoom } from './support/helpers.js';
-import { expectFlowing, instrument, janusPids, localCandidateTypes, participantIdOf, received, sendRaw } from './support/media.js';
+import { decodedWidth, expectFlowing, instrument, janusPids, localCandidateTypes, participantIdOf, received, sendRaw } from './support/media.js';
 
 // Three people in one classroom, in one browser (three contexts, each with Chromium's fake
 // camera and microphone): they join once and the steps below run in order on the same room.
@@ -62,7 +62,7 @@ test('three people who join one room each decode the two others’ video and rec
   await expectSeesAndHears(carl, [teacher, bea]);
 });
 
-test('the stage: grid and speaker views, pin, who is speaking (from Janus audio levels), connection quality', async () => {
+test('the stage: grid and speaker views, pin, simulcast layer by tile size, paused off screen, who is speaking (Janus audio levels), connection quality', async () => {
   const page = carl.page;
   const stage = page.getByRole('region', { name: 'Videos' });
   await stage.scrollIntoViewIfNeeded();
@@ -76,12 +76,29 @@ test('the stage: grid and speaker views, pin, who is speaking (from Janus audio 
   const large = stage.locator('.tile-large');
   await expect(large).toHaveCount(1);
   await expect(large).toHaveAttribute('data-participant-id', bea.id);
-  // The pinned person's video is received at a large layer and decoded.
-  await expectFlowing(page, bea.id, 'camera');
+  // Simulcast follows tile size: the large tile gets the top layer (1280 wide, from the fake
+  // 1280x720 camera), a small one in the strip the lowest (a quarter of that).
+  await expect.poll(() => decodedWidth(page, bea.id, 'camera'), { timeout: 20_000 }).toBe(1280);
+  await expect.poll(() => decodedWidth(page, teacher.id, 'camera'), { timeout: 20_000 }).toBe(320);
   await page.getByRole('button', { name: `Pin ${bea.name}`, exact: true }).click();
   await page.getByRole('button', { name: 'Grid view', exact: true }).click();
   await expect(stage.locator('.tile-large')).toHaveCount(0);
   await expect(stage.locator('[data-source="self"]')).toBeVisible();
+
+  // Tiles scrolled out of view are paused: nothing more is decoded until they come back.
+  const tile = stage.locator(`[data-participant-id="${bea.id}"][data-source="camera"]`);
+  const viewport = page.viewportSize()!;
+  await page.setViewportSize({ width: viewport.width, height: 200 });
+  await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+  await expect(tile).not.toBeInViewport();
+  await expect.poll(async () => {
+    const before = await received(page, bea.id, 'camera');
+    await page.waitForTimeout(1000);
+    return before < 0 ? -1 : (await received(page, bea.id, 'camera')) - before;
+  }, { timeout: 15_000 }).toBe(0);
+  await page.setViewportSize(viewport);
+  await stage.scrollIntoViewIfNeeded();
+  await expectFlowing(page, bea.id, 'camera');
 });
 
 test('someone who speaks while muted is told so', async () => {

@@ -35,6 +35,8 @@ export interface Inbound {
   framesDecoded: number;
   packetsReceived: number;
   totalSamplesReceived: number;
+  /** Width of the last decoded frame (video). */
+  frameWidth: number;
 }
 
 /** Inbound RTP statistics of every open peer connection of the page. */
@@ -51,6 +53,7 @@ export function inbound(page: Page): Promise<Inbound[]> {
           framesDecoded: Number(s.framesDecoded ?? 0),
           packetsReceived: Number(s.packetsReceived ?? 0),
           totalSamplesReceived: Number(s.totalSamplesReceived ?? 0),
+          frameWidth: Number(s.frameWidth ?? 0),
         });
       });
     }
@@ -86,6 +89,12 @@ export async function received(page: Page, participantId: string, source: Source
   const stats = (await inbound(page)).find((s) => s.trackIdentifier === id);
   if (!stats) return -1;
   return isAudio(source) ? stats.packetsReceived : stats.framesDecoded;
+}
+
+/** Width of the frames the page decodes of one person's camera or screen (0 when none). */
+export async function decodedWidth(page: Page, participantId: string, source: 'camera' | 'screen'): Promise<number> {
+  const id = await trackId(page, `[data-participant-id="${participantId}"][data-source="${source}"]`);
+  return (await inbound(page)).find((s) => s.trackIdentifier === id)?.frameWidth ?? 0;
 }
 
 /** Waits until the counter rises (media flows), within `timeoutMs`. */
