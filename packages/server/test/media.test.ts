@@ -5,6 +5,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { MAX_MESSAGE_BYTES, MAX_SDP_MESSAGE_BYTES } from '@amphi/protocol';
 import { liveRoom } from './helpers.js';
 import { startServer, type TestServer } from './harness.js';
+import { JanusProcess } from '../src/media/janus/JanusProcess.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 /** A browser-like offer (no trickle) with the given sending sections, enough for Janus to answer. */
 function offer(sections: ('audio' | 'video')[]): string {
@@ -125,8 +128,31 @@ describe('media requests', () => {
   });
 });
 
+describe('media on external Janus hosts', () => {
+  it('drives Janus servers listed in the configuration (URL, API secret, admin key) instead of its own', async () => {
+    const workDir = mkdtempSync(path.join(tmpdir(), 'amphi-external-janus-'));
+    const janus = new JanusProcess({ workDir });
+    const external = await janus.start();
+    const server = await startServer({ janusUrls: [external.url], janusApiSecret: external.apiSecret, janusAdminKey: external.adminKey });
+    try {
+      const { moderator } = await liveRoom(server);
+      moderator.send({ type: 'media.publish', id: 'pub', sdp: offer(['audio', 'video']), sources: [{ mid: '0', source: 'mic' }, { mid: '1', source: 'camera' }] });
+      expect((await moderator.next('media.answer', () => true, 15_000)).sdp).toContain('a=mid:1');
+      await moderator.ack('pub');
+      // Amphi started no Janus of its own.
+      expect(() => janusPid(server)).toThrow();
+      moderator.close();
+    } finally {
+      await server.close();
+      await janus.close();
+      rmSync(workDir, { recursive: true, force: true });
+    }
+  });
+});
+
 /** The PID of the Janus this test server started (its configuration is in the server's data folder). */
 function janusPid(server: TestServer): number {
+  // pgrep exits with 1 (throws) when there is none.
   const out = execFileSync('pgrep', ['-f', `janus -F ${path.join(server.config.dataDir, 'janus')}`], { encoding: 'utf8' }).trim().split('\n');
   expect(out).toHaveLength(1);
   return Number(out[0]);
