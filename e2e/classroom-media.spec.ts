@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { enterAsModerator, joinAsGuest, signUpTeacher, uniqueEmail, createRoom } from './support/helpers.js';
+import { createRoom, enterAsModerator, expectAccessible, joinAsGuest, signUpTeacher, uniqueEmail } from './support/helpers.js';
 import { decodedWidth, expectFlowing, instrument, janusPids, localCandidateTypes, participantIdOf, received, sendRaw } from './support/media.js';
 
 // Three people in one classroom, in one browser (three contexts, each with Chromium's fake
@@ -60,6 +60,8 @@ test('three people who join one room each decode the two others’ video and rec
   await expectSeesAndHears(teacher, [bea, carl]);
   await expectSeesAndHears(bea, [teacher, carl]);
   await expectSeesAndHears(carl, [teacher, bea]);
+  await expectAccessible(teacher.page, 'classroom with cameras (moderator)');
+  await expectAccessible(carl.page, 'classroom with cameras (participant)');
 });
 
 test('the stage: grid and speaker views, pin, simulcast layer by tile size, paused off screen, who is speaking (Janus audio levels), connection quality', async () => {
@@ -164,6 +166,8 @@ test('when the teacher mutes Bea, nobody receives her audio, everyone sees her m
   await expectFlowing(teacher.page, carl.id, 'mic');
   // The teacher asks Bea to unmute; she accepts and is heard again.
   await teacher.page.getByRole('button', { name: `Ask ${bea.name} to unmute`, exact: true }).click();
+  await expect(bea.page.getByRole('alertdialog')).toBeVisible();
+  await expectAccessible(bea.page, 'ask-to-unmute dialog');
   await bea.page.getByRole('alertdialog').getByRole('button', { name: 'Unmute', exact: true }).click();
   await expectFlowing(carl.page, bea.id, 'mic');
 });

@@ -113,7 +113,16 @@ class JanusHost extends TypedEmitter<JanusHostEvents> {
         return connection;
       } catch (err) {
         if (this.#closed || Date.now() + delay > deadline) throw err;
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        // The embedded Janus says when it is back: try again then, or after the delay.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, delay);
+          const off = this.#process?.on('ready', done);
+          function done() {
+            clearTimeout(timer);
+            off?.();
+            resolve();
+          }
+        });
       }
     }
   }
