@@ -1,0 +1,13 @@
+export { BroadcastError, type BroadcastErrorCode } from './errors.js';
+export {
+  Fmp4Parser,
+  DEFAULT_MAX_BOX_SIZE,
+  isSync,
+  type Fmp4ParserOptions,
+  type Fmp4Event,
+  type Fmp4Track,
+  type InitSegment,
+  type Fragment,
+  type TrackFragment,
+} from './fmp4.js';
+export { LlHlsPlaylist, INIT_NAME, type LlHlsPlaylistOptions, type LlHlsPlaylistEvents, type PartInput, type PartRef } from './LlHlsPlaylist.js';
