@@ -9,6 +9,7 @@
  */
 import { TypedEmitter } from '@amphi/protocol';
 import { BroadcastError } from './errors.js';
+import { concat } from './fmp4.js';
 
 export interface PartInput {
   /** The part's bytes (moof + mdat); kept as given, not copied. */
@@ -306,14 +307,4 @@ function decimal(seconds: number): string {
 /** Rounded up to the millisecond, so a hold-back is never below its minimum. */
 function ceil3(seconds: number): string {
   return (Math.ceil(seconds * 1000 - 1e-6) / 1000).toFixed(3);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
 }
