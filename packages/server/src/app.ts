@@ -16,6 +16,7 @@ import { MAX_FRAME_BYTES, RoomHub, registerGateway } from './realtime/index.js';
 import { registerJoinRoutes, registerRoomRoutes } from './api/index.js';
 import { registerOps } from './ops/metrics.js';
 import { JanusMediaPlane, type MediaPlane } from './media/index.js';
+import { HlsOrigin, registerHlsOrigin } from './broadcast/index.js';
 import { registerErrorHandling, registerNotFound } from './http/errors.js';
 import { registerRequestAuth } from './http/requestAuth.js';
 import { registerWebApp } from './http/webApp.js';
@@ -38,6 +39,8 @@ export interface AmphiApp {
   hub: RoomHub;
   signer: TokenSigner;
   media: MediaPlane;
+  /** The HLS origin: live renditions published here are served under /hls/. */
+  hls: HlsOrigin;
 }
 
 /** Largest HTTP body accepted (bytes). */
@@ -50,8 +53,9 @@ export function redactUrl(url: string): string {
 
 /**
  * Builds the Amphi server without listening. Closing the app closes, in order: the
- * WebSockets (gateway), the live sessions (hub, whose end is written to the database),
- * then resolves; the database and Redis belong to the caller and are closed by it.
+ * WebSockets (gateway), the live sessions (hub, whose end is written to the database), the
+ * HLS origin (its playlists end), the media plane, then resolves; the database and Redis
+ * belong to the caller and are closed by it.
  */
 export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   const { config, database } = deps;
@@ -76,6 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   const rooms = new RoomStore(database.db);
   const media = deps.media ?? mediaPlaneFor(config, app.log);
   const hub = new RoomHub({ rooms, signer, log: app.log, resumeGraceMs: config.resumeGraceMs, ticketTtlS: config.ticketTtlS, media });
+  const hls = new HlsOrigin();
 
   registerErrorHandling(app);
   await app.register(fastifyCookie);
@@ -129,15 +134,18 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   registerJoinRoutes(app, { rooms, signer, ticketTtlS: config.ticketTtlS, rateJoinPerMin: config.rateJoinPerMin, liveCount: (roomId) => hub.liveCount(roomId) });
   const gateway = registerGateway(app, { hub, heartbeatMs: config.heartbeatMs, helloTimeoutMs: config.helloTimeoutMs });
   registerOps(app, { db: database.db, dbKind: database.kind, hub, sockets: gateway.sockets, media });
+  registerHlsOrigin(app, hls, { ratePerMin: config.rateHlsPerMin });
   // Fastify allows one not-found handler: the web app's (client routing) when built, else the API's.
   if (!(await registerWebApp(app, config.webDist))) registerNotFound(app);
 
   app.addHook('onClose', async () => {
     hub.close();
     await hub.flush();
+    // Ends every live playlist, which also answers the blocked playlist requests.
+    hls.close();
     await media.close();
   });
-  return { app, accounts, rooms, hub, signer, media };
+  return { app, accounts, rooms, hub, signer, media, hls };
 }
 
 /** Janus as configured: external hosts when listed, else one supervised by Amphi (started on first use). */

@@ -49,6 +49,14 @@ export interface Config {
   rateJoinPerMin: number;
   /** Requests per minute per client address on every other API route (AMPHI_RATE_API, default 600). */
   rateApiPerMin: number;
+  /**
+   * Requests per minute per client address and per route on the HLS origin (`/hls/…`: playlists,
+   * media, master playlist each counted apart; AMPHI_RATE_HLS, default 30000; 0: no limit). An
+   * LL-HLS viewer makes about 3 playlist and 3 media requests a second (a blocking reload and a
+   * part every 1/3 s), so the default lets ~160 viewers share one address (a campus NAT). Behind
+   * a CDN or edge cache the origin sees the edges' addresses: raise it or set 0 there.
+   */
+  rateHlsPerMin: number;
   /** Folder with the built web app (default packages/web/dist). */
   webDist: string;
   /**
@@ -145,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateSignInPerMin: int(env.AMPHI_RATE_SIGNIN, 10),
     rateJoinPerMin: int(env.AMPHI_RATE_JOIN, 30),
     rateApiPerMin: int(env.AMPHI_RATE_API, 600),
+    rateHlsPerMin: int(env.AMPHI_RATE_HLS, 30_000),
     webDist: path.resolve(env.AMPHI_WEB_DIST ?? path.join(repoRoot, 'packages/web/dist')),
     trustProxy: int(env.AMPHI_TRUST_PROXY, 0),
     logLevel: env.AMPHI_LOG_LEVEL ?? 'info',

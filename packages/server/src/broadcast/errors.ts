@@ -21,7 +21,15 @@ export type BroadcastErrorCode =
   /** A blocking reload asked for a segment more than two beyond the last one (RFC 8216bis §6.2.5.2). */
   | 'PART_TOO_FAR_AHEAD'
   /** A part given to the playlist has a negative or non-finite duration. */
-  | 'INVALID_PART';
+  | 'INVALID_PART'
+  /** A stream id or rendition name given to the origin does not match its pattern. */
+  | 'INVALID_NAME'
+  /** A master playlist given to the origin does not start with `#EXTM3U` or is too long. */
+  | 'INVALID_MASTER_PLAYLIST'
+  /** The origin already serves a rendition under this stream id and name. */
+  | 'ALREADY_PUBLISHED'
+  /** The origin was closed: nothing more can be published. */
+  | 'ORIGIN_CLOSED';
 
 export class BroadcastError extends Error {
   readonly code: BroadcastErrorCode;

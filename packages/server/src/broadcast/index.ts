@@ -11,3 +11,5 @@ export {
   type TrackFragment,
 } from './fmp4.js';
 export { LlHlsPlaylist, INIT_NAME, type LlHlsPlaylistOptions, type LlHlsPlaylistEvents, type PartInput, type PartRef } from './LlHlsPlaylist.js';
+export { HlsOrigin, STREAM_ID, RENDITION_NAME, type HlsOriginEvents } from './HlsOrigin.js';
+export { registerHlsOrigin, type HlsRoutesOptions } from './hlsRoutes.js';
