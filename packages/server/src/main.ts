@@ -9,7 +9,11 @@ import { buildApp } from './app.js';
 /** Starts Amphi: database and migrations, first administrator, HTTP + WebSocket server. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onConnectionError: (err) => console.warn(`[amphi] a database connection broke (${err.message}); the pool reconnects on next use`),
+  });
   let redis: import('ioredis').Redis | undefined;
   if (config.redisUrl) {
     const { Redis } = await import('ioredis');

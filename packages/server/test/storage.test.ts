@@ -108,3 +108,32 @@ describe('storage across a restart', () => {
     RESTART_TIMEOUT_MS,
   );
 });
+
+// Only PostgreSQL has connections that the server can break; the CI runs this file on both paths.
+describe.runIf(testConfig().databaseUrl)('storage on PostgreSQL when a connection breaks', () => {
+  it('keeps the process alive when PostgreSQL terminates an idle connection, and the next query works', async () => {
+    const target = await storage();
+    const broken: Error[] = [];
+    const pg = await import('pg');
+    const url = testConfig().databaseUrl!;
+    const dbName = (await target.open().then(async (probe) => {
+      const row = await sql<{ name: string }>`SELECT current_database() AS name`.execute(probe.db);
+      await probe.close();
+      return row.rows[0]!.name;
+    }));
+    const database = await openDatabase({ databaseUrl: new URL(`/${dbName}`, url).toString(), dataDir: 'memory', onConnectionError: (err) => broken.push(err) });
+    try {
+      await sql`SELECT 1`.execute(database.db); // leaves an idle connection in the pool
+      const admin = new pg.default.Client({ connectionString: url });
+      await admin.connect();
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName]);
+      await admin.end();
+      await expect.poll(() => broken.length).toBeGreaterThan(0);
+      const row = await sql<{ one: number }>`SELECT 1 AS one`.execute(database.db);
+      expect(row.rows[0]!.one).toBe(1);
+    } finally {
+      await database.close();
+      await target.dispose();
+    }
+  });
+});

@@ -20,6 +20,12 @@ export interface DatabaseOptions {
   databaseUrl?: string | undefined;
   /** Folder for the embedded database; `memory` keeps it in memory (tests). */
   dataDir: string | 'memory';
+  /**
+   * Told when an idle PostgreSQL connection breaks (server restart, failover, a terminated
+   * backend). The pool opens a new one on next use; without a listener the error would crash
+   * the process. Default: ignored.
+   */
+  onConnectionError?: ((error: Error) => void) | undefined;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -29,7 +35,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const pg = await import('pg');
     // int8 (e.g. count(*)) as number: counts here stay far below 2^53.
     pg.default.types.setTypeParser(20, (v: string) => Number(v));
-    kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool: new pg.default.Pool({ connectionString: options.databaseUrl, max: 10 }) }) });
+    const pool = new pg.default.Pool({ connectionString: options.databaseUrl, max: 10 });
+    pool.on('error', (error) => options.onConnectionError?.(error));
+    kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
     kind = 'postgres';
   } else {
     const { PGlite } = await import('@electric-sql/pglite');
