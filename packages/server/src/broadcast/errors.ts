@@ -29,7 +29,13 @@ export type BroadcastErrorCode =
   /** The origin already serves a rendition under this stream id and name. */
   | 'ALREADY_PUBLISHED'
   /** The origin was closed: nothing more can be published. */
-  | 'ORIGIN_CLOSED';
+  | 'ORIGIN_CLOSED'
+  /** A ladder's ffmpeg could not start, exited while it was not asked to, or wrote output we cannot package. */
+  | 'FFMPEG_FAILED'
+  /** A ladder was started twice, or after it was stopped. */
+  | 'LADDER_STATE'
+  /** A ladder's configuration is unusable (no rendition, duplicate names, odd sizes…). */
+  | 'INVALID_LADDER';
 
 export class BroadcastError extends Error {
   readonly code: BroadcastErrorCode;

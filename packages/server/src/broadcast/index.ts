@@ -13,3 +13,12 @@ export {
 export { LlHlsPlaylist, INIT_NAME, type LlHlsPlaylistOptions, type LlHlsPlaylistEvents, type PartInput, type PartRef } from './LlHlsPlaylist.js';
 export { HlsOrigin, STREAM_ID, RENDITION_NAME, type HlsOriginEvents } from './HlsOrigin.js';
 export { registerHlsOrigin, type HlsRoutesOptions } from './hlsRoutes.js';
+export {
+  HlsLadder,
+  DEFAULT_LADDER,
+  type HlsLadderOptions,
+  type HlsLadderEvents,
+  type RenditionConfig,
+  type LadderExit,
+} from './HlsLadder.js';
+export { renderMasterPlaylist, avcCodecString, type MasterVariant } from './masterPlaylist.js';
