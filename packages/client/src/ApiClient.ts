@@ -3,12 +3,14 @@ import {
   ErrorBody,
   InstanceSettings,
   InviteResponse,
+  IssuedStreamKey,
   JoinPreview,
   JoinResponse,
   MeResponse,
   Room,
   RoomLink,
   RoomLinks,
+  StreamKeyInfo,
   User,
   isErrorCode,
   type ErrorCode,
@@ -100,6 +102,16 @@ export class ApiClient {
   }
   rotateLink(id: string, role: LinkRole, expiresInHours?: number): Promise<RoomLink> {
     return this.#call('POST', `/api/rooms/${encodeURIComponent(id)}/links/${role}/rotate`, RoomLink, expiresInHours === undefined ? {} : { expiresInHours });
+  }
+  streamKey(id: string): Promise<StreamKeyInfo> {
+    return this.#call('GET', `/api/rooms/${encodeURIComponent(id)}/stream-key`, StreamKeyInfo);
+  }
+  /** Creates or replaces the room's RTMP stream key; the answer is the only place the key appears. */
+  rotateStreamKey(id: string): Promise<IssuedStreamKey> {
+    return this.#call('POST', `/api/rooms/${encodeURIComponent(id)}/stream-key`, IssuedStreamKey);
+  }
+  async revokeStreamKey(id: string): Promise<void> {
+    await this.#call('DELETE', `/api/rooms/${encodeURIComponent(id)}/stream-key`, null);
   }
   addCohost(id: string, email: string): Promise<Room> {
     return this.#call('POST', `/api/rooms/${encodeURIComponent(id)}/cohosts`, Room, { email });

@@ -52,6 +52,25 @@ export type RoomLink = z.infer<typeof RoomLink>;
 export const RoomLinks = z.object({ moderator: RoomLink, participant: RoomLink });
 export type RoomLinks = z.infer<typeof RoomLinks>;
 
+/**
+ * A room's RTMP stream key as issued: `amphi_` and 32 base64url characters (192 random bits).
+ * Presented keys are checked against this shape before they are hashed and looked up.
+ */
+export const StreamKey = z.string().regex(/^amphi_[A-Za-z0-9_-]{32}$/);
+/** The room's stream key without the secret, and where encoders send the stream. */
+export const StreamKeyInfo = z.object({
+  /** The key's first characters, e.g. `amphi_Ab3x…` (not enough to use it); null when the room has no key. */
+  hint: z.string().nullable(),
+  /** When the current key was made; null when the room has no key. */
+  createdAt: z.string().nullable(),
+  /** Server URL for OBS and encoders (the key goes in their separate "stream key" field). */
+  rtmpUrl: z.string(),
+});
+export type StreamKeyInfo = z.infer<typeof StreamKeyInfo>;
+/** Answer to creating or rotating the key: the only time the key itself is shown. */
+export const IssuedStreamKey = z.object({ key: StreamKey, hint: z.string(), createdAt: z.string(), rtmpUrl: z.string() });
+export type IssuedStreamKey = z.infer<typeof IssuedStreamKey>;
+
 /** Join either with a link token, or (owner and co-hosts) with the room id. */
 export const JoinBody = z
   .object({ token: z.string().min(1).max(2048).optional(), roomId: z.string().min(1).max(64).optional(), displayName: DisplayName.optional() })

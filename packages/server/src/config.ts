@@ -13,6 +13,11 @@ export interface Config {
   host: string;
   /** Public base URL used in links (AMPHI_PUBLIC_URL, default http://localhost:<port>). */
   publicUrl: string;
+  /**
+   * RTMP URL shown to moderators for OBS and hardware encoders, without the stream key
+   * (AMPHI_RTMP_URL, default `rtmp://<host of publicUrl>:1935/live`).
+   */
+  rtmpUrl: string;
   /** Folder for the embedded database and generated secrets (AMPHI_DATA_DIR, default ./data). */
   dataDir: string;
   /** PostgreSQL connection string (DATABASE_URL). Unset: embedded PGlite under dataDir/pglite. */
@@ -135,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host: env.AMPHI_HOST ?? '0.0.0.0',
     publicUrl,
+    rtmpUrl: (env.AMPHI_RTMP_URL || `rtmp://${new URL(publicUrl).hostname}:1935/live`).replace(/\/+$/, ''),
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AddCoHostBody, AmphiError, CreateRoomBody, ErrorBody, LinkRole, Room, RoomLink, RoomLinks, UpdateRoomBody } from '@amphi/protocol';
+import { AddCoHostBody, AmphiError, CreateRoomBody, ErrorBody, IssuedStreamKey, LinkRole, Room, RoomLink, RoomLinks, StreamKeyInfo, UpdateRoomBody } from '@amphi/protocol';
 import { mergeSettings } from '../rooms/index.js';
 import type { AccountService, TokenSigner } from '../auth/index.js';
 import type { LinkRecord, RoomRecord, RoomStore } from '../storage/index.js';
@@ -15,6 +15,8 @@ export interface RoomRoutesOptions {
   hub: RoomHub;
   signer: TokenSigner;
   publicUrl: string;
+  /** RTMP URL given with the stream key (config.rtmpUrl). */
+  rtmpUrl: string;
 }
 
 const RoomParams = z.object({ id: z.string().min(1).max(64) });
@@ -97,6 +99,30 @@ export function registerRoomRoutes(app: FastifyInstance, options: RoomRoutesOpti
       return toLink(link);
     },
   );
+
+  // The stream key travels only in response bodies, never in a URL: request logs record URLs.
+  r.get('/api/rooms/:id/stream-key', { schema: { tags, summary: 'The RTMP stream key hint (never the key)', params: RoomParams, response: { 200: StreamKeyInfo, 404: ErrorBody } } }, async (request) => {
+    const room = await roomForModerator(rooms, requireUser(request), request.params.id);
+    const key = await rooms.streamKey(room.id);
+    return { hint: key?.hint ?? null, createdAt: key?.createdAt.toISOString() ?? null, rtmpUrl: options.rtmpUrl };
+  });
+
+  r.post(
+    '/api/rooms/:id/stream-key',
+    { schema: { tags, summary: 'Create or replace the RTMP stream key; the key is shown this once', params: RoomParams, response: { 200: IssuedStreamKey, 404: ErrorBody } } },
+    async (request, reply) => {
+      const room = await roomForModerator(rooms, requireUser(request), request.params.id);
+      const issued = await rooms.rotateStreamKey(room.id);
+      void reply.header('cache-control', 'no-store');
+      return { key: issued.key, hint: issued.hint, createdAt: issued.createdAt.toISOString(), rtmpUrl: options.rtmpUrl };
+    },
+  );
+
+  r.delete('/api/rooms/:id/stream-key', { schema: { tags, summary: 'Revoke the RTMP stream key', params: RoomParams, response: { 204: z.null(), 404: ErrorBody } } }, async (request, reply) => {
+    const room = await roomForModerator(rooms, requireUser(request), request.params.id);
+    await rooms.revokeStreamKey(room.id);
+    return reply.status(204).send(null);
+  });
 
   r.post('/api/rooms/:id/cohosts', { schema: { tags, summary: 'Add a co-host by email (owner)', params: RoomParams, body: AddCoHostBody, response: { 200: Room, 404: ErrorBody } } }, async (request) => {
     const user = requireUser(request);

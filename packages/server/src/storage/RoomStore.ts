@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { RoomSettings, type LinkRole, type RoomKind } from '@amphi/protocol';
+import { RoomSettings, StreamKey, type LinkRole, type RoomKind } from '@amphi/protocol';
+import { randomToken, sha256 } from '../auth/tokens.js';
 import type { Db } from './database.js';
 
 export interface CoHostRecord {
@@ -25,6 +26,17 @@ export interface LinkRecord {
   createdAt: Date;
   expiresAt: Date | null;
 }
+
+/** A room's stream key as stored: never the key itself. */
+export interface StreamKeyRecord {
+  roomId: string;
+  /** The key's first characters, e.g. `amphi_Ab3x…`. */
+  hint: string;
+  createdAt: Date;
+}
+
+/** Characters of the random part shown in a key's hint (24 of its 192 bits). */
+const HINT_CHARS = 4;
 
 /** Rooms, their co-hosts, join links and live-session history, in the database. */
 export class RoomStore {
@@ -121,6 +133,46 @@ export class RoomStore {
     if (!row) return null;
     const expiresAt = row.expires_at === null ? null : new Date(row.expires_at);
     return { ...toLink(row), revoked: row.revoked_at !== null, expired: expiresAt !== null && expiresAt <= this.#now() };
+  }
+
+  /** The room's current stream key, without the secret; null when it has none. */
+  async streamKey(roomId: string): Promise<StreamKeyRecord | null> {
+    const row = await this.#db.selectFrom('room_stream_keys').select(['room_id', 'hint', 'created_at']).where('room_id', '=', roomId).executeTakeFirst();
+    return row ? { roomId: row.room_id, hint: row.hint, createdAt: new Date(row.created_at) } : null;
+  }
+
+  /**
+   * Creates the room's stream key, or replaces the current one (which stops working at
+   * once). Returns the key in clear: the only time it exists outside the encoder.
+   */
+  async rotateStreamKey(roomId: string): Promise<StreamKeyRecord & { key: string }> {
+    const key = `amphi_${randomToken(24)}`;
+    const hint = `${key.slice(0, 'amphi_'.length + HINT_CHARS)}…`;
+    const row = { key_hash: sha256(key), hint, created_at: this.#now() };
+    await this.#db
+      .insertInto('room_stream_keys')
+      .values({ room_id: roomId, ...row })
+      .onConflict((oc) => oc.column('room_id').doUpdateSet(row))
+      .execute();
+    return { roomId, key, hint, createdAt: row.created_at };
+  }
+
+  /** Deletes the room's stream key; false when it had none. */
+  async revokeStreamKey(roomId: string): Promise<boolean> {
+    const result = await this.#db.deleteFrom('room_stream_keys').where('room_id', '=', roomId).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /**
+   * The room a presented stream key belongs to (for the RTMP ingest), or null. Anything not
+   * shaped like an issued key is refused before hashing. No constant-time comparison is
+   * needed: the lookup is by the key's SHA-256 through the database index, so timing can
+   * reveal at most something about a hash, never about a key.
+   */
+  async roomForStreamKey(key: string): Promise<RoomRecord | null> {
+    if (!StreamKey.safeParse(key).success) return null;
+    const row = await this.#db.selectFrom('room_stream_keys').select('room_id').where('key_hash', '=', sha256(key)).executeTakeFirst();
+    return row ? this.get(row.room_id) : null;
   }
 
   async recordSessionStart(id: string, roomId: string, startedAt: Date): Promise<void> {

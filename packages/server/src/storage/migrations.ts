@@ -80,4 +80,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX live_sessions_room_idx ON live_sessions(room_id);
     `,
   },
+  {
+    version: 2,
+    name: 'room stream keys',
+    // One row per room at most: rotating replaces it, revoking deletes it. Only the key's
+    // SHA-256 is kept (a stolen database yields no usable key); the unique index on it is
+    // how a presented key finds its room.
+    sql: `
+      CREATE TABLE room_stream_keys (
+        room_id text PRIMARY KEY REFERENCES rooms(id) ON DELETE CASCADE,
+        key_hash text NOT NULL UNIQUE,
+        hint text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];

@@ -72,6 +72,15 @@ export interface LiveSessionsTable {
   peak_participants: Generated<number>;
 }
 
+export interface RoomStreamKeysTable {
+  room_id: string;
+  /** SHA-256 of the key (base64url): the key itself is shown once and never stored. */
+  key_hash: string;
+  /** The key's first characters, for display. */
+  hint: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -81,4 +90,5 @@ export interface Database {
   room_cohosts: RoomCohostsTable;
   room_links: RoomLinksTable;
   live_sessions: LiveSessionsTable;
+  room_stream_keys: RoomStreamKeysTable;
 }
