@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
+import { outwardIPv4 as janusOutwardIPv4 } from '../../packages/server/src/media/janus/JanusProcess.js';
 import path from 'node:path';
 
 /**
@@ -50,11 +51,9 @@ const KILL_AFTER_MS = 3000;
  * a relay that browsers and the media server should reach has to live here.
  */
 export function outwardIPv4(): string {
-  for (const addresses of Object.values(networkInterfaces())) {
-    const found = addresses?.find((a) => a.family === 'IPv4' && !a.internal);
-    if (found) return found.address;
-  }
-  throw new Error('no non-internal IPv4 interface found for coturn to listen on');
+  const address = janusOutwardIPv4();
+  if (!address) throw new Error('no non-internal IPv4 interface found for coturn to listen on');
+  return address;
 }
 
 /** Starts turnserver on `ip` (default outwardIPv4()) and resolves once it answers on UDP and TCP. */

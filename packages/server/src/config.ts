@@ -168,7 +168,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     janusAdminKey: env.AMPHI_JANUS_ADMIN_KEY || undefined,
     janusIp: env.AMPHI_JANUS_IP || undefined,
     janusRtpPorts: portRange(env.AMPHI_JANUS_RTP_PORTS, [20000, 40000]),
-    janusEventLoops: env.AMPHI_JANUS_EVENT_LOOPS ? int(env.AMPHI_JANUS_EVENT_LOOPS, 1) || undefined : undefined,
+    // 0 or unset: one per core.
+    janusEventLoops: int(env.AMPHI_JANUS_EVENT_LOOPS, 0) || undefined,
     turnUrls: list(env.AMPHI_TURN_URLS),
     turnSecret: env.AMPHI_TURN_SECRET || undefined,
     turnTtlS: int(env.AMPHI_TURN_TTL_S, 14_400),

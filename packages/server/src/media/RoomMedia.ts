@@ -3,7 +3,7 @@ import { AmphiError, type LayerChoice, type MediaSource, type Participant, type 
 import type { JanusConnection, JanusHandle, JanusSession, Jsep } from './janus/JanusConnection.js';
 import { checkPublishOffer } from './publishRules.js';
 import { Serial } from './Serial.js';
-import { feedChanges, kindOf, streamKey, subscriptionStreams, type FeedOwner, type FeedStream } from './videoroomEvents.js';
+import { feedChanges, streamKey, subscriptionStreams, type FeedOwner, type FeedStream } from './videoroomEvents.js';
 
 export interface MediaLogger {
   info(obj: object, msg?: string): void;
@@ -38,10 +38,10 @@ interface Subscriber {
   handle: JanusHandle | null;
   /** Stream key (`feed/mid`) → subscription mid, as of the last offer. */
   current: Map<string, string>;
-  /** Waiting for the client's answer to an offer. */
-  offering: boolean;
-  /** The offer waiting for an answer, sent again if the person's socket was replaced meanwhile. */
+  /** The offer waiting for the client's answer (null: none), sent again if the person's socket was replaced meanwhile. */
   pendingOffer: ServerMessage | null;
+  /** What each transceiver carries, as of the last offer with a stream list. */
+  streams: RemoteStream[];
   layers: Map<string, LayerChoice>;
   serial: Serial;
 }
@@ -141,11 +141,10 @@ export class RoomMedia {
   /** The client's answer to the last offer. */
   async answer(pid: string, sdp: string): Promise<void> {
     const sub = this.#subscribers.get(pid);
-    if (!sub?.handle || !sub.offering) throw new AmphiError('INVALID_STATE', 'No offer is waiting for an answer.');
+    if (!sub?.handle || !sub.pendingOffer) throw new AmphiError('INVALID_STATE', 'No offer is waiting for an answer.');
     const handle = sub.handle;
     await sub.serial.run(async () => {
       await handle.message({ request: 'start' }, { type: 'answer', sdp });
-      sub.offering = false;
       sub.pendingOffer = null;
       await this.#applyLayers(sub, [...sub.layers.values()]);
     });
@@ -207,7 +206,7 @@ export class RoomMedia {
     for (const sub of this.#subscribers.values()) {
       sub.handle = null;
       sub.current.clear();
-      sub.offering = false;
+      sub.streams = [];
       sub.pendingOffer = null;
       sub.wanted = false;
     }
@@ -239,7 +238,7 @@ export class RoomMedia {
   #subscriber(pid: string): Subscriber {
     let sub = this.#subscribers.get(pid);
     if (!sub) {
-      sub = { wanted: false, handle: null, current: new Map(), offering: false, pendingOffer: null, layers: new Map(), serial: new Serial() };
+      sub = { wanted: false, handle: null, current: new Map(), pendingOffer: null, streams: [], layers: new Map(), serial: new Serial() };
       this.#subscribers.set(pid, sub);
     }
     return sub;
@@ -325,7 +324,7 @@ export class RoomMedia {
     const sub = this.#subscribers.get(pid);
     if (!sub) return;
     await sub.serial.run(async () => {
-      if (this.#closed || !sub.wanted || sub.offering || !this.#room || this.#subscribers.get(pid) !== sub) return;
+      if (this.#closed || !sub.wanted || sub.pendingOffer !== null || !this.#room || this.#subscribers.get(pid) !== sub) return;
       const room = await this.#room;
       const desired = new Map<string, { feed: number; mid: string }>();
       for (const [feed, streams] of this.#feedStreams) {
@@ -357,18 +356,10 @@ export class RoomMedia {
     if (Array.isArray(data?.streams)) {
       const { byKey, streams } = subscriptionStreams(data.streams, this.#owner);
       sub.current = byKey;
-      this.#sendOffer(pid, sub, { type: 'media.offer', sdp: jsep.sdp, streams, fresh });
-      return;
+      sub.streams = streams;
     }
-    // An offer without a stream list (ICE restart): same streams as before.
-    const streams: RemoteStream[] = [];
-    for (const [key, mid] of sub.current) {
-      const [feed = '', feedMid = ''] = key.split('/');
-      const known = this.#owner(Number(feed));
-      const source = known?.sources.get(feedMid);
-      if (known && source) streams.push({ mid, participantId: known.participantId, source, kind: kindOf(source) });
-    }
-    this.#sendOffer(pid, sub, { type: 'media.offer', sdp: jsep.sdp, streams, fresh });
+    // An offer without a stream list (ICE restart) keeps the same transceivers.
+    this.#sendOffer(pid, sub, { type: 'media.offer', sdp: jsep.sdp, streams: sub.streams, fresh });
   }
 
   /** Who published a feed through Amphi, and what its mids carry. */
@@ -379,7 +370,6 @@ export class RoomMedia {
   };
 
   #sendOffer(pid: string, sub: Subscriber, offer: ServerMessage): void {
-    sub.offering = true;
     sub.pendingOffer = offer;
     this.#host.send(pid, offer);
   }
@@ -427,7 +417,7 @@ export class RoomMedia {
     const handle = sub.handle;
     sub.handle = null;
     sub.current.clear();
-    sub.offering = false;
+    sub.streams = [];
     sub.pendingOffer = null;
     handle?.detach().catch(() => undefined);
   }

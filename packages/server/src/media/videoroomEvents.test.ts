@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { MediaSource } from '@amphi/protocol';
-import { feedChanges, kindOf, subscriptionStreams, type FeedOwner } from './videoroomEvents.js';
+import { feedChanges, subscriptionStreams, type FeedOwner } from './videoroomEvents.js';
 
 describe('reading VideoRoom feed events', () => {
   it('lists each publisher’s active audio and video streams, without disabled ones or data channels', () => {
@@ -65,9 +65,5 @@ describe('reading a subscription’s streams', () => {
     );
     expect(streams).toEqual([]);
     fc.assert(fc.property(fc.jsonValue(), (value) => Array.isArray(subscriptionStreams(value, owner).streams)));
-  });
-
-  it('knows which sources are audio', () => {
-    expect((['mic', 'camera', 'screen', 'screenAudio'] as const).map(kindOf)).toEqual(['audio', 'video', 'video', 'audio']);
   });
 });

@@ -62,8 +62,3 @@ export function subscriptionStreams(streams: unknown, owner: FeedOwner): { byKey
   }
   return { byKey, streams: result };
 }
-
-/** The kind of media a source carries. */
-export function kindOf(source: MediaSource): 'audio' | 'video' {
-  return source === 'mic' || source === 'screenAudio' ? 'audio' : 'video';
-}

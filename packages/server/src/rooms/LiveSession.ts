@@ -84,7 +84,6 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
   #info: SessionInfo | null = null;
   #people = new Map<string, Person>();
   #peak = 0;
-  #locked = false;
   #closed = false;
   readonly #now: () => number;
   readonly #newId: () => string;
@@ -100,10 +99,11 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
     return this.#state;
   }
   get info(): SessionInfo | null {
-    return this.#info && { ...this.#info, locked: this.#locked };
+    return this.#info;
   }
   get locked(): boolean {
-    return this.#locked;
+    // Only a live session can be locked (locking needs someone joined).
+    return this.#info?.locked ?? false;
   }
   get room(): RoomInfo {
     return this.#room;
@@ -150,7 +150,7 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
   arrive(identity: Identity): ParticipantStatus {
     this.#assertOpen();
     if (this.#people.has(identity.participantId)) throw new AmphiError('INVALID_STATE', 'Already in this session.');
-    if (this.#locked && !can(identity.role, 'session.lock', this.#room.settings)) throw new AmphiError('ROOM_LOCKED');
+    if (this.locked && !can(identity.role, 'session.lock', this.#room.settings)) throw new AmphiError('ROOM_LOCKED');
     const person: Person = {
       identity: { ...identity },
       status: 'waiting',
@@ -277,10 +277,9 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
   /** A moderator locks the session (nobody new enters, moderators still may) or unlocks it. */
   lock(actorId: string, locked: boolean): void {
     this.#authorize(actorId, 'session.lock');
-    if (this.#locked === locked) return;
-    this.#locked = locked;
-    const info = this.info;
-    if (info) this.emit('sessionUpdated', info);
+    if (!this.#info || this.#info.locked === locked) return;
+    this.#info = { ...this.#info, locked };
+    this.emit('sessionUpdated', this.#info);
   }
 
   /** The person's connection dropped; they keep their place until `leave(…, 'timeout')`. */
