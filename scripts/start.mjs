@@ -2,8 +2,10 @@
 import { spawn } from 'node:child_process';
 import { ensureDebianPackages, ensureNodeModules, ensureWebBuild, root } from './setup.mjs';
 
-// janus and ffmpeg carry the media plane and broadcast pipeline of later releases.
-ensureDebianPackages(['janus', 'ffmpeg']);
+// janus and ffmpeg carry the media plane and broadcast pipeline of later releases; nginx with
+// libnginx-mod-rtmp is the RTMP ingest (Debian 12's `nginx` holds the binary and provides the
+// module's ABI, nginx-light/-core only add modules).
+ensureDebianPackages(['janus', 'ffmpeg', 'nginx', 'libnginx-mod-rtmp']);
 ensureNodeModules();
 ensureWebBuild();
 

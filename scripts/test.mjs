@@ -3,8 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import { ensureDebianPackages, ensureNodeModules, ensureWebBuild, root } from './setup.mjs';
 
-// coturn: the TURN tests start a private one (relay-only connections).
-ensureDebianPackages(['chromium', 'janus', 'ffmpeg', 'coturn']);
+// coturn: the TURN tests start a private one (relay-only connections); nginx with
+// libnginx-mod-rtmp: the RTMP ingest tests start a private one.
+ensureDebianPackages(['chromium', 'janus', 'ffmpeg', 'coturn', 'nginx', 'libnginx-mod-rtmp']);
 ensureNodeModules();
 ensureWebBuild();
 

@@ -16,6 +16,8 @@ export default defineConfig({
         // Libraries change less often than the app: separate files stay cached across releases.
         codeSplitting: {
           groups: [
+            // The HLS player: only viewers of a lecture need it, loaded with the player.
+            { name: 'hls', test: /node_modules[\\/]hls\.js[\\/]/, priority: 4 },
             { name: 'react', test: /node_modules[\\/](react|react-dom|react-router|scheduler)[\\/]/, priority: 3 },
             { name: 'zod', test: /node_modules[\\/]zod[\\/]/, priority: 2 },
             { name: 'vendor', test: /node_modules[\\/]/, priority: 1 },

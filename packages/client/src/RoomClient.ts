@@ -1,6 +1,7 @@
 import {
   ERRORS,
   type Action,
+  type BroadcastLayout,
   ServerMessage,
   TypedEmitter,
   isErrorCode,
@@ -55,6 +56,8 @@ export interface RoomClientEvents extends Record<string, unknown[]> {
   media: [message: MediaMessage];
   /** A moderator asks one to unmute. */
   askUnmute: [byName: string];
+  /** The WebRTC program offer after `watchAudience()` (answer with `answerAudience`). */
+  audienceOffer: [sdp: string];
 }
 
 /** Server messages about media, handled by MediaSession. */
@@ -229,6 +232,29 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
   endSession(): Promise<void> {
     return this.request({ type: 'session.end' });
   }
+  /** Moderators of a lecture: start or stop the broadcast to the audience, choose the program's layout. */
+  startBroadcast(): Promise<void> {
+    return this.request({ type: 'broadcast.start' });
+  }
+  stopBroadcast(): Promise<void> {
+    return this.request({ type: 'broadcast.stop' });
+  }
+  setBroadcastLayout(layout: BroadcastLayout): Promise<void> {
+    return this.request({ type: 'broadcast.layout', layout });
+  }
+  /**
+   * Viewers: ask for the WebRTC program. The offer arrives as an `audience` event; rejects with
+   * AUDIENCE_FULL when the low-latency tier has no room left (play HLS instead).
+   */
+  watchAudience(): Promise<void> {
+    return this.request({ type: 'audience.watch' });
+  }
+  answerAudience(sdp: string): Promise<void> {
+    return this.request({ type: 'audience.answer', sdp });
+  }
+  leaveAudience(): Promise<void> {
+    return this.request({ type: 'audience.leave' });
+  }
 
   /** Leaves the room for good and closes the connection. */
   leave(): void {
@@ -350,6 +376,9 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
         return;
       case 'media.askUnmute':
         this.emit('askUnmute', message.by);
+        return;
+      case 'audience.offer':
+        this.emit('audienceOffer', message.sdp);
         return;
       case 'presence':
         this.#participants = new Map(message.participants.map((p) => [p.id, p]));

@@ -45,6 +45,7 @@ export const ERRORS = {
   MUTED_BY_MODERATOR: { status: 403, closesSocket: false, message: 'A moderator muted you; wait until you are asked to unmute.' },
   MEDIA_UNAVAILABLE: { status: 503, closesSocket: false, message: 'Audio and video are not available right now; retrying.' },
   MEDIA_REJECTED: { status: 400, closesSocket: false, message: 'The media offer was refused.' },
+  AUDIENCE_FULL: { status: 503, closesSocket: false, message: 'The low-latency audience is full; the program plays over HLS.' },
   INVALID_STATE: { status: 409, closesSocket: false, message: 'This action is not possible now.' },
   RATE_LIMITED: { status: 429, closesSocket: false, message: 'Too many requests; try again shortly.' },
   INTERNAL: { status: 500, closesSocket: false, message: 'Something went wrong on the server.' },

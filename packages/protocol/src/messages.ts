@@ -11,7 +11,7 @@ export const MAX_MESSAGE_BYTES = 16 * 1024;
  */
 export const MAX_SDP_MESSAGE_BYTES = 192 * 1024;
 /** The message types that may be as large as MAX_SDP_MESSAGE_BYTES. */
-export const SDP_MESSAGE_TYPES: readonly string[] = ['media.publish', 'media.subscriberAnswer'];
+export const SDP_MESSAGE_TYPES: readonly string[] = ['media.publish', 'media.subscriberAnswer', 'audience.answer'];
 
 const Id = z.string().min(1).max(64);
 /** Optional client-chosen request id, echoed in the `ack` or `error` that answers the message. */
@@ -50,11 +50,47 @@ export type LobbyEntry = z.infer<typeof LobbyEntry>;
 export const RoomInfo = z.object({ id: Id, title: z.string(), kind: RoomKind, settings: RoomSettings });
 export type RoomInfo = z.infer<typeof RoomInfo>;
 
+/**
+ * How the program of a lecture is composed from the stage: `auto` shows the shared screen with
+ * the speaker's camera inset when a screen is shared, else the speaker; `screen`, `speaker`
+ * and `grid` (up to four cameras) force one layout.
+ */
+export const BroadcastLayout = z.enum(['auto', 'screen', 'speaker', 'grid']);
+export type BroadcastLayout = z.infer<typeof BroadcastLayout>;
+
+/** What feeds the program: the stage (VideoRoom) or an external encoder (OBS over RTMP). */
+export const BroadcastSource = z.enum(['stage', 'encoder']);
+export type BroadcastSource = z.infer<typeof BroadcastSource>;
+
+/**
+ * A lecture's broadcast to its audience: `idle` before a moderator starts it (viewers see a
+ * waiting screen), `live` while it runs, `ended` once stopped (viewers see an end screen).
+ */
+export const BroadcastInfo = z.object({
+  state: z.enum(['idle', 'live', 'ended']),
+  source: BroadcastSource,
+  layout: BroadcastLayout,
+  /** An encoder is publishing with the room's stream key (it replaces the stage while live). */
+  encoderConnected: z.boolean(),
+  startedAt: z.number().nullable(),
+  /**
+   * Path of the HLS master playlist (`/hls/<stream>/master.m3u8`), null until the program is
+   * playable. A new path means the program restarted (source switch, encoder reconnect):
+   * players load the new one.
+   */
+  hls: z.string().nullable(),
+  /** The sub-second WebRTC audience tier is fed now (viewers may `audience.watch`). */
+  webrtc: z.boolean(),
+});
+export type BroadcastInfo = z.infer<typeof BroadcastInfo>;
+
 export const SessionInfo = z.object({
   id: Id,
   startedAt: z.number(),
   /** Locked by a moderator: nobody new may enter (moderators still may). */
   locked: z.boolean(),
+  /** The audience tier of a lecture; null in a classroom. */
+  broadcast: BroadcastInfo.nullable(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
@@ -131,6 +167,15 @@ export const ClientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('media.askUnmute'), id: RequestId, participantId: Id }).strict(),
   /** Moderators: lock the room (nobody new enters) or unlock it. */
   z.object({ type: z.literal('session.lock'), id: RequestId, locked: z.boolean() }).strict(),
+  /** Moderators: start the lecture's broadcast to the audience, or stop it (ends it for viewers). */
+  z.object({ type: z.literal('broadcast.start'), id: RequestId }).strict(),
+  z.object({ type: z.literal('broadcast.stop'), id: RequestId }).strict(),
+  /** Moderators: how the program is composed from the stage. */
+  z.object({ type: z.literal('broadcast.layout'), id: RequestId, layout: BroadcastLayout }).strict(),
+  /** Viewers: ask for the sub-second WebRTC program (answered by `audience.offer`, or AUDIENCE_FULL: use HLS). */
+  z.object({ type: z.literal('audience.watch'), id: RequestId }).strict(),
+  z.object({ type: z.literal('audience.answer'), id: RequestId, sdp: Sdp }).strict(),
+  z.object({ type: z.literal('audience.leave'), id: RequestId }).strict(),
   z.object({ type: z.literal('lobby.admit'), id: RequestId, participantId: Id }).strict(),
   z.object({ type: z.literal('lobby.deny'), id: RequestId, participantId: Id, reason: Reason }).strict(),
   z.object({ type: z.literal('participant.setRole'), id: RequestId, participantId: Id, role: Role }).strict(),
@@ -195,6 +240,8 @@ export const ServerMessage = z.discriminatedUnion('type', [
    * peer connections, publish again what was on, and wait for a new offer.
    */
   z.object({ type: z.literal('media.reset'), reason: z.enum(['restarted', 'failed']) }),
+  /** The WebRTC program for a viewer's `audience.watch`: answer with `audience.answer`. */
+  z.object({ type: z.literal('audience.offer'), sdp: z.string() }),
   /** A moderator asks one to unmute (one's microphone is unlocked). */
   z.object({ type: z.literal('media.askUnmute'), by: z.string() }),
   /** The socket is about to close because one is no longer in the room. */

@@ -56,6 +56,7 @@ export const ACTIONS = [
   'media.shareScreen',
   'media.moderate',
   'session.lock',
+  'broadcast.manage',
 ] as const;
 export const Action = z.enum(ACTIONS);
 export type Action = z.infer<typeof Action>;

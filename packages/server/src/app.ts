@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
@@ -16,7 +18,7 @@ import { MAX_FRAME_BYTES, RoomHub, registerGateway } from './realtime/index.js';
 import { registerJoinRoutes, registerRoomRoutes } from './api/index.js';
 import { registerOps } from './ops/metrics.js';
 import { JanusMediaPlane, type MediaPlane } from './media/index.js';
-import { HlsOrigin, registerHlsOrigin } from './broadcast/index.js';
+import { BroadcastService, HlsOrigin, NginxRtmp, ProgramRunner, RtmpIngest, registerHlsOrigin, registerRtmpCallbacks } from './broadcast/index.js';
 import { registerErrorHandling, registerNotFound } from './http/errors.js';
 import { registerRequestAuth } from './http/requestAuth.js';
 import { registerWebApp } from './http/webApp.js';
@@ -41,6 +43,8 @@ export interface AmphiApp {
   media: MediaPlane;
   /** The HLS origin: live renditions published here are served under /hls/. */
   hls: HlsOrigin;
+  /** Lecture broadcasts of this instance. */
+  broadcasts: BroadcastService;
 }
 
 /** Largest HTTP body accepted (bytes). */
@@ -79,8 +83,49 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   const accounts = new AccountService({ db: database.db, scryptLogN: config.scryptLogN, sessionTtlS: config.sessionTtlS, openSignupDefault: config.openSignupDefault });
   const rooms = new RoomStore(database.db);
   const media = deps.media ?? mediaPlaneFor(config, app.log);
-  const hub = new RoomHub({ rooms, signer, log: app.log, resumeGraceMs: config.resumeGraceMs, ticketTtlS: config.ticketTtlS, media });
   const hls = new HlsOrigin();
+  // The RTMP server is started once the app listens (its callbacks need our port).
+  let rtmp: NginxRtmp | null = null;
+  const broadcasts = new BroadcastService({
+    runsFor: (stage) =>
+      new ProgramRunner({
+        origin: hls,
+        stage,
+        encoderUrl: (stream) => rtmp?.pullUrl(stream) ?? null,
+        ladder: config.hlsLadder,
+        preset: config.hlsPreset,
+        workDir: tmpdir(),
+        log: app.log,
+      }),
+    createAudience:
+      config.audienceWebrtcMax > 0
+        ? async () => {
+            const stream = await media.createAudience();
+            return {
+              rtpTarget: stream.rtpTarget,
+              watch: (viewerId) => stream.watch(viewerId),
+              start: (viewerId, sdp) => stream.start(viewerId, sdp),
+              leave: async (viewerId) => stream.leave(viewerId),
+              onLost: (listener) => void stream.on('reset', listener),
+              close: () => stream.close(),
+            };
+          }
+        : null,
+    log: app.log,
+  });
+  const hub = new RoomHub({ rooms, signer, log: app.log, resumeGraceMs: config.resumeGraceMs, ticketTtlS: config.ticketTtlS, media, broadcasts });
+  const rtmpSecret = randomBytes(24).toString('base64url');
+  const ingest = new RtmpIngest({
+    // Only a lecture with a live session on this instance takes an encoder.
+    authorize: async (key) => {
+      const room = await rooms.roomForStreamKey(key);
+      return room?.kind === 'lecture' ? hub.encoderStreamFor(room.id) : null;
+    },
+  });
+  ingest.on('publish', ({ stream }) => {
+    if (!broadcasts.encoderPublished(stream)) app.log.warn('an encoder published for a broadcast that is gone');
+  });
+  ingest.on('unpublish', ({ stream }) => broadcasts.encoderUnpublished(stream));
 
   registerErrorHandling(app);
   await app.register(fastifyCookie);
@@ -135,17 +180,38 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   const gateway = registerGateway(app, { hub, heartbeatMs: config.heartbeatMs, helloTimeoutMs: config.helloTimeoutMs });
   registerOps(app, { db: database.db, dbKind: database.kind, hub, sockets: gateway.sockets, media });
   registerHlsOrigin(app, hls, { ratePerMin: config.rateHlsPerMin });
+  registerRtmpCallbacks(app, { secret: rtmpSecret, ingest });
+  if (config.rtmpPort > 0) {
+    app.addHook('onListen', async () => {
+      const address = app.server.address();
+      if (!address || typeof address === 'string') return;
+      const server = new NginxRtmp({ host: config.rtmpHost, port: config.rtmpPort, callbackBase: `http://127.0.0.1:${address.port}`, callbackSecret: rtmpSecret, log: app.log });
+      server.on('exited', () => ingest.serverLost());
+      try {
+        await server.start();
+        rtmp = server;
+        app.log.info({ port: config.rtmpPort }, 'RTMP ingest listening');
+      } catch (err) {
+        // Amphi runs on without encoders (e.g. nginx's RTMP module missing, port taken).
+        app.log.error({ err }, 'RTMP ingest could not start: encoders cannot connect');
+        await server.close().catch(() => undefined);
+      }
+    });
+  }
   // Fastify allows one not-found handler: the web app's (client routing) when built, else the API's.
   if (!(await registerWebApp(app, config.webDist))) registerNotFound(app);
 
   app.addHook('onClose', async () => {
     hub.close();
     await hub.flush();
+    ingest.close();
+    await rtmp?.close();
+    await broadcasts.close();
     // Ends every live playlist, which also answers the blocked playlist requests.
     hls.close();
     await media.close();
   });
-  return { app, accounts, rooms, hub, signer, media, hls };
+  return { app, accounts, rooms, hub, signer, media, hls, broadcasts };
 }
 
 /** Janus as configured: external hosts when listed, else one supervised by Amphi (started on first use). */
@@ -157,6 +223,7 @@ function mediaPlaneFor(config: Config, log: FastifyInstance['log']): MediaPlane 
         : { kind: 'embedded', workDir: path.join(config.dataDir, 'janus'), ip: config.janusIp, rtpPortRange: config.janusRtpPorts, eventLoops: config.janusEventLoops },
     turn: config.turnUrls.length > 0 && config.turnSecret ? { urls: config.turnUrls, secret: config.turnSecret, ttlS: config.turnTtlS } : undefined,
     stunUrls: config.stunUrls,
+    audienceMaxViewers: config.audienceWebrtcMax,
     log,
   });
 }

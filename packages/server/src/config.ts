@@ -18,6 +18,27 @@ export interface Config {
    * (AMPHI_RTMP_URL, default `rtmp://<host of publicUrl>:1935/live`).
    */
   rtmpUrl: string;
+  /**
+   * Port of the RTMP ingest for encoders (AMPHI_RTMP_PORT, default 1935; 0: no RTMP ingest).
+   * Served by a private nginx with Debian's RTMP module, started with the server.
+   */
+  rtmpPort: number;
+  /** Interface the RTMP ingest listens on (AMPHI_RTMP_HOST, default 0.0.0.0). */
+  rtmpHost: string;
+  /**
+   * Viewers per Janus host on the sub-second WebRTC audience tier (AMPHI_AUDIENCE_WEBRTC_MAX,
+   * default 200; 0: no WebRTC tier, everyone on HLS). Beyond it, viewers get HLS. Ten viewers
+   * cost Janus 6–8 % of a core here.
+   */
+  audienceWebrtcMax: number;
+  /**
+   * The HLS ladder, highest first (AMPHI_HLS_LADDER, default `src,720p,360p`): `src` passes an
+   * H.264 encoder's video through when it is at most 1080p (a stage program has no `src`);
+   * the others are re-encoded: 1080p, 720p, 540p, 480p, 360p, 240p.
+   */
+  hlsLadder: string[];
+  /** x264 preset of the ladder (AMPHI_HLS_PRESET, default veryfast; ultrafast halves the CPU). */
+  hlsPreset: string;
   /** Folder for the embedded database and generated secrets (AMPHI_DATA_DIR, default ./data). */
   dataDir: string;
   /** PostgreSQL connection string (DATABASE_URL). Unset: embedded PGlite under dataDir/pglite. */
@@ -108,6 +129,25 @@ function portRange(value: string | undefined, fallback: [number, number]): [numb
   return [min, max];
 }
 
+/** Rung names AMPHI_HLS_LADDER accepts (see broadcast/ladderConfig.ts for what each is). */
+export const HLS_RUNGS = ['src', '1080p', '720p', '540p', '480p', '360p', '240p'] as const;
+
+function ladder(value: string | undefined): string[] {
+  const names = list(value ?? 'src,720p,360p');
+  const known: readonly string[] = HLS_RUNGS;
+  if (names.length === 0 || names.some((n) => !known.includes(n)) || new Set(names).size !== names.length) {
+    throw new Error(`AMPHI_HLS_LADDER: expected distinct names among ${HLS_RUNGS.join(', ')}, got "${value}"`);
+  }
+  return names;
+}
+
+function preset(value: string | undefined): string {
+  const presets = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'];
+  if (value === undefined || value === '') return 'veryfast';
+  if (!presets.includes(value)) throw new Error(`AMPHI_HLS_PRESET: expected one of ${presets.join(', ')}, got "${value}"`);
+  return value;
+}
+
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
 function int(value: string | undefined, fallback: number): number {
@@ -141,6 +181,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.AMPHI_HOST ?? '0.0.0.0',
     publicUrl,
     rtmpUrl: (env.AMPHI_RTMP_URL || `rtmp://${new URL(publicUrl).hostname}:1935/live`).replace(/\/+$/, ''),
+    rtmpPort: int(env.AMPHI_RTMP_PORT, 1935),
+    rtmpHost: env.AMPHI_RTMP_HOST || '0.0.0.0',
+    audienceWebrtcMax: int(env.AMPHI_AUDIENCE_WEBRTC_MAX, 200),
+    hlsLadder: ladder(env.AMPHI_HLS_LADDER),
+    hlsPreset: preset(env.AMPHI_HLS_PRESET),
     dataDir,
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
@@ -190,6 +235,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     // Each test server counts its own rate limits, even when test files share one Redis.
     redisPrefix: `amphi-test-${randomBytes(6).toString('hex')}-`,
     scryptLogN: 10,
+    // Tests that need the RTMP ingest give it a free port of their own.
+    rtmpPort: 0,
     logLevel: process.env.AMPHI_TEST_LOG_LEVEL ?? 'silent',
     ...overrides,
   };

@@ -15,65 +15,38 @@
  * The price: one rung failing stops them all. Restarting after an unexpected exit is future work:
  * today the ladder reports it (`error`, then `exited`) and ends the playlists.
  *
- * TODO: a `passthrough` rung (the source copied when it is H.264 ≤ 1080p, nearly free in CPU)
- * needs `-c:v copy` on a mapped input stream and the source's size and bit rate for the master
- * playlist (from ffprobe or the SDP); not done yet.
+ * The same decode feeds, as options:
+ *  - a composed program (`graph`): a filter_complex prefix built from several inputs (see
+ *    programLayout.ts) whose output labels replace the `video`/`audio` stream specifiers. A filter
+ *    output can be consumed once, so the ladder `split`s/`asplit`s it into one branch per output;
+ *  - a passthrough top rung (`{ passthrough: true }`): the source's H.264 copied (`-c:v copy`,
+ *    not through the filter graph), only the audio encoded. Its segments start at the source's
+ *    keyframes, so the encoder must send one every 1–2 s (OBS: set the keyframe interval, "auto"
+ *    is too long); its size, frame rate and bit rate come from the caller (`probeSource`);
+ *  - an RTP output (`rtp`) for a Janus Streaming mountpoint, the sub-second WebRTC audience:
+ *    H.264 constrained baseline without B-frames (what every browser decodes) and Opus.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 import { TypedEmitter } from '@amphi/protocol';
 import { BroadcastError } from './errors.js';
 import { Fmp4Parser } from './fmp4.js';
-import { RENDITION_NAME, STREAM_ID, type HlsOrigin } from './HlsOrigin.js';
+import { STREAM_ID } from './HlsOrigin.js';
+import {
+  DEFAULT_LADDER,
+  LABEL_PREFIX,
+  validateLadderOptions,
+  type EncodedRendition,
+  type HlsLadderOptions,
+  type RenditionConfig,
+  type RtpOutputOptions,
+} from './ladderOptions.js';
 import { LlHlsPlaylist, type LlHlsPlaylistOptions } from './LlHlsPlaylist.js';
 import { avcCodecString, renderMasterPlaylist } from './masterPlaylist.js';
 
-export interface RenditionConfig {
-  /** Rendition name in URLs (`720p`): 1–16 lowercase letters and digits. */
-  readonly name: string;
-  /** Output size in pixels (even numbers: x264 with 4:2:0 needs them). */
-  readonly width: number;
-  readonly height: number;
-  /** Target video bit rate in bits per second. */
-  readonly videoBitrate: number;
-  /** Peak video bit rate in bits per second (default 1.2 × `videoBitrate`); also the VBV buffer for one second. */
-  readonly maxVideoBitrate?: number;
-}
-
-/** The default ladder: 720p and 360p re-encoded. */
-export const DEFAULT_LADDER: readonly RenditionConfig[] = [
-  { name: '720p', width: 1280, height: 720, videoBitrate: 2_800_000 },
-  { name: '360p', width: 640, height: 360, videoBitrate: 800_000 },
-];
-
-export interface HlsLadderOptions {
-  readonly origin: HlsOrigin;
-  /** Stream id under which the renditions are published (see `STREAM_ID`). */
-  readonly streamId: string;
-  /**
-   * ffmpeg's input arguments, `-i` included, e.g.
-   * `['-re', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30']`. Not copied into a shell: no quoting.
-   */
-  readonly input: readonly string[];
-  /** The rungs, highest first (default `DEFAULT_LADDER`). */
-  readonly renditions?: readonly RenditionConfig[];
-  /** Output frame rate (default 30); also the keyframe interval in frames, so keyframes are 1 s apart. */
-  readonly fps?: number;
-  /** x264 preset (default `veryfast`; `ultrafast` costs about half the CPU at a worse quality per bit). */
-  readonly preset?: string;
-  /** ffmpeg stream specifier of the video to encode (default `0:v:0`). */
-  readonly video?: string;
-  /** ffmpeg stream specifier of the audio (default `0:a:0`), or null for video only. */
-  readonly audio?: string | null;
-  /** AAC bit rate in bits per second (default 96 000). */
-  readonly audioBitrate?: number;
-  /** ffmpeg executable (default `ffmpeg` on the PATH). */
-  readonly ffmpegPath?: string;
-  /** After SIGINT, how long (ms) `stop` waits before SIGKILL (default 3000). */
-  readonly killAfterMs?: number;
-  /** Options of every rendition's playlist. */
-  readonly playlist?: LlHlsPlaylistOptions;
-}
+export { DEFAULT_LADDER };
+export type { EncodedRendition, HlsLadderOptions, LadderGraph, PassthroughRendition, RenditionConfig, RtpOutputOptions } from './ladderOptions.js';
 
 export interface LadderExit {
   readonly code: number | null;
@@ -97,6 +70,10 @@ const STDERR_CAP = 8 * 1024;
 const FIRST_FD = 3;
 /** AAC-LC, what ffmpeg's native `aac` encoder writes. */
 const AAC_LC = 'mp4a.40.2';
+/** LlHlsPlaylist's default part target (s), matching `-frag_duration 333333`. */
+const DEFAULT_PART_TARGET = 0.334;
+/** RTP packet size: below the path MTU once Janus adds SRTP and the UDP/IP headers (1500). */
+const RTP_PACKET_SIZE = 1200;
 
 interface Rung {
   readonly config: RenditionConfig;
@@ -124,7 +101,7 @@ export class HlsLadder extends TypedEmitter<HlsLadderEvents> {
     this.streamId = options.streamId;
     this.#renditions = options.renditions ?? DEFAULT_LADDER;
     this.#fps = options.fps ?? 30;
-    validate(this.#renditions, this.#fps);
+    validateLadderOptions(options, this.#renditions, this.#fps);
     if (!STREAM_ID.test(options.streamId)) throw new BroadcastError('INVALID_NAME', `stream id must match ${STREAM_ID.source}`);
   }
 
@@ -141,28 +118,117 @@ export class HlsLadder extends TypedEmitter<HlsLadderEvents> {
   /** The ffmpeg arguments this ladder runs (after the executable). */
   args(): string[] {
     const o = this.#options;
-    const n = this.#renditions.length;
-    const video = o.video ?? '0:v:0';
-    const audio = o.audio === undefined ? '0:a:0' : o.audio;
-    // Decode and normalise the frame rate once, then split into one scaler per rung.
-    const graph = [
-      `[${video}]fps=${this.#fps},split=${n}${this.#renditions.map((_, i) => `[s${i}]`).join('')}`,
-      ...this.#renditions.map((r, i) => `[s${i}]scale=${r.width}:${r.height},setsar=1[v${i}]`),
-    ].join(';');
-    const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', ...o.input, '-filter_complex', graph];
+    const filter = this.#filterGraph();
+    const args = ['-hide_banner', '-loglevel', 'error', '-nostdin', ...o.input];
+    if (filter) args.push('-filter_complex', filter);
+    if (o.rtp?.sdpFile) args.push('-sdp_file', o.rtp.sdpFile);
+    let encoded = 0;
     this.#renditions.forEach((r, i) => {
-      const max = r.maxVideoBitrate ?? Math.round(r.videoBitrate * 1.2);
-      args.push('-map', `[v${i}]`);
-      if (audio !== null) args.push('-map', audio);
-      args.push(
-        ...['-c:v', 'libx264', '-preset', o.preset ?? 'veryfast', '-pix_fmt', 'yuv420p'],
-        ...['-b:v', String(r.videoBitrate), '-maxrate', String(max), '-bufsize', String(max)],
-        // A keyframe every second exactly, never one more at a scene cut: segments of 1 s.
-        ...['-g', String(this.#fps), '-keyint_min', String(this.#fps), '-sc_threshold', '0'],
-      );
+      const audio = this.#audioFor(i);
+      if (r.passthrough) {
+        args.push('-map', r.video ?? o.video ?? '0:v:0');
+        if (audio !== null) args.push('-map', audio);
+        args.push('-c:v', 'copy');
+      } else {
+        const max = r.maxVideoBitrate ?? Math.round(r.videoBitrate * 1.2);
+        args.push('-map', `[${LABEL_PREFIX}v${encoded++}]`);
+        if (audio !== null) args.push('-map', audio);
+        args.push(
+          ...['-c:v', 'libx264', '-preset', o.preset ?? 'veryfast', '-pix_fmt', 'yuv420p'],
+          ...['-b:v', String(r.videoBitrate), '-maxrate', String(max), '-bufsize', String(max)],
+          // A keyframe every second exactly, never one more at a scene cut: segments of 1 s.
+          ...['-g', String(this.#fps), '-keyint_min', String(this.#fps), '-sc_threshold', '0'],
+        );
+      }
       if (audio !== null) args.push('-c:a', 'aac', '-b:a', String(o.audioBitrate ?? 96_000), '-ac', '2', '-ar', '48000');
-      args.push(...['-f', 'mp4', '-movflags', 'cmaf', '-frag_duration', '333333', '-flush_packets', '1', `pipe:${FIRST_FD + i}`]);
+      // frag_keyframe: a keyframe also starts a part, so a segment can start there. The encoded
+      // rungs' keyframes fall on 1/3 s cuts anyway; a copied source's do not (FLV timestamps are in
+      // ms, so its parts drift by a frame) and without it would never start a segment.
+      args.push(...['-f', 'mp4', '-movflags', 'cmaf+frag_keyframe', '-frag_duration', '333333', '-flush_packets', '1', `pipe:${FIRST_FD + i}`]);
     });
+    if (o.rtp) args.push(...this.#rtpArgs(o.rtp));
+    return args;
+  }
+
+  /**
+   * A rung's playlist options. A copied source's segments last its keyframe interval (the target
+   * duration must say so). And ffmpeg ends a part on the first frame past 1/3 s: when the source's
+   * timestamps are not multiples of the frame (FLV's are in ms) that is one frame more, which the
+   * part target must cover.
+   */
+  #playlistOptions(rendition: RenditionConfig): LlHlsPlaylistOptions | undefined {
+    const options = this.#options.playlist;
+    if (!rendition.passthrough) return options;
+    const partTarget = (options?.partTarget ?? DEFAULT_PART_TARGET) + 1 / (rendition.frameRate ?? this.#fps);
+    const segmentTarget = Math.max(options?.segmentTarget ?? 1, rendition.keyframeInterval ?? 1);
+    return { ...options, partTarget: Math.ceil(partTarget * 1000) / 1000, segmentTarget };
+  }
+
+  /** Whether the renditions carry audio. */
+  get #hasAudio(): boolean {
+    const o = this.#options;
+    return o.graph ? o.graph.audio !== null : o.audio !== null;
+  }
+
+  /**
+   * The filter graph: the caller's program (if any), then one branch of the video per encoded rung
+   * and for RTP, and with a program, one branch of its audio per output. Undefined when nothing is
+   * filtered (only a passthrough rung from an input).
+   */
+  #filterGraph(): string | undefined {
+    const o = this.#options;
+    const encoded = this.#renditions.filter((r): r is EncodedRendition => !r.passthrough);
+    const parts = o.graph ? [o.graph.filter] : [];
+    const branches = [...encoded.map((r, i) => ({ size: r, label: `v${i}` })), ...(o.rtp ? [{ size: o.rtp, label: 'vrtp' }] : [])];
+    const source = o.graph ? o.graph.video : `[${o.video ?? '0:v:0'}]`;
+    if (branches.length > 0) {
+      // Decode and normalise the frame rate once, then split into one scaler per output.
+      parts.push(`${source}fps=${this.#fps},split=${branches.length}${branches.map((b) => `[${LABEL_PREFIX}s${b.label}]`).join('')}`);
+      for (const b of branches) parts.push(`[${LABEL_PREFIX}s${b.label}]scale=${b.size.width}:${b.size.height},setsar=1[${LABEL_PREFIX}${b.label}]`);
+    } else if (o.graph) {
+      // Only a passthrough rung: the program's picture is unused, and ffmpeg refuses a dangling output.
+      parts.push(`${o.graph.video}nullsink`);
+    }
+    if (o.graph?.audio) {
+      const outputs = this.#renditions.length + (o.rtp ? 1 : 0);
+      parts.push(`${o.graph.audio}asplit=${outputs}${Array.from({ length: outputs }, (_, i) => `[${LABEL_PREFIX}a${i}]`).join('')}`);
+    }
+    return parts.length > 0 ? parts.join(';') : undefined;
+  }
+
+  /** What output `index` maps as audio (rungs first, then RTP): a label, a stream specifier, or null. */
+  #audioFor(index: number): string | null {
+    const o = this.#options;
+    if (o.graph) return o.graph.audio === null ? null : `[${LABEL_PREFIX}a${index}]`;
+    return o.audio === undefined ? '0:a:0' : o.audio;
+  }
+
+  /** Two RTP outputs (the RTP muxer carries one stream each): H.264 baseline, then Opus. */
+  #rtpArgs(rtp: RtpOutputOptions): string[] {
+    const host = isIP(rtp.host) === 6 ? `[${rtp.host}]` : rtp.host;
+    const ssrc = (value: number | undefined) => (value === undefined ? [] : ['-ssrc', String(value | 0)]);
+    const args = [
+      '-map',
+      `[${LABEL_PREFIX}vrtp]`,
+      // Constrained baseline, level 3.1, no B-frames: what every browser's WebRTC stack decodes
+      // (profile-level-id 42e01f), and nothing held back for reordering. x264 without a global
+      // header repeats SPS/PPS in-band before each keyframe (Annex B, which the RTP muxer wants),
+      // so a viewer joining mid-stream decodes from the next keyframe, one second away at most.
+      ...['-c:v', 'libx264', '-preset', this.#options.preset ?? 'veryfast', '-tune', 'zerolatency'],
+      ...['-profile:v', 'baseline', '-level:v', '3.1', '-pix_fmt', 'yuv420p', '-bf', '0'],
+      ...['-b:v', String(rtp.videoBitrate), '-maxrate', String(rtp.videoBitrate), '-bufsize', String(rtp.videoBitrate)],
+      ...['-g', String(this.#fps), '-keyint_min', String(this.#fps), '-sc_threshold', '0'],
+      ...['-payload_type', String(rtp.videoPayloadType ?? 96), ...ssrc(rtp.videoSsrc)],
+      ...['-f', 'rtp', `rtp://${host}:${rtp.videoPort}?pkt_size=${RTP_PACKET_SIZE}`],
+    ];
+    const audio = this.#audioFor(this.#renditions.length);
+    if (audio !== null) {
+      args.push(
+        ...['-map', audio, '-c:a', 'libopus', '-b:a', String(rtp.audioBitrate ?? 64_000), '-ar', '48000', '-ac', '2'],
+        ...['-payload_type', String(rtp.audioPayloadType ?? 111), ...ssrc(rtp.audioSsrc)],
+        ...['-f', 'rtp', `rtp://${host}:${rtp.audioPort}?pkt_size=${RTP_PACKET_SIZE}`],
+      );
+    }
     return args;
   }
 
@@ -175,7 +241,7 @@ export class HlsLadder extends TypedEmitter<HlsLadderEvents> {
     if (origin.master(streamId) !== undefined || this.#renditions.some((r) => origin.get(streamId, r.name)))
       throw new BroadcastError('ALREADY_PUBLISHED', `stream ${streamId} is already served`);
     this.#state = 'running';
-    this.#rungs = this.#renditions.map((config) => ({ config, parser: new Fmp4Parser(), playlist: new LlHlsPlaylist(this.#options.playlist), codecs: undefined }));
+    this.#rungs = this.#renditions.map((config) => ({ config, parser: new Fmp4Parser(), playlist: new LlHlsPlaylist(this.#playlistOptions(config)), codecs: undefined }));
     // Published first, so a player arriving early blocks on the playlist instead of getting 404s.
     for (const rung of this.#rungs) origin.publish(streamId, rung.config.name, rung.playlist);
 
@@ -247,7 +313,7 @@ export class HlsLadder extends TypedEmitter<HlsLadderEvents> {
           rung.playlist.setInit(event.init.bytes);
           const avc = avcCodecString(event.init.bytes);
           if (!avc) throw new BroadcastError('FFMPEG_FAILED', `rendition ${rung.config.name} has no H.264 track`);
-          rung.codecs = this.#options.audio === null ? avc : `${avc},${AAC_LC}`;
+          rung.codecs = this.#hasAudio ? `${avc},${AAC_LC}` : avc;
           this.#checkReady();
         } else if (!rung.playlist.closed) rung.playlist.push(event.fragment);
       }
@@ -262,7 +328,7 @@ export class HlsLadder extends TypedEmitter<HlsLadderEvents> {
 
   #checkReady(): void {
     if (this.#ready || this.#rungs.some((r) => r.codecs === undefined)) return;
-    const audioBitrate = this.#options.audio === null ? 0 : (this.#options.audioBitrate ?? 96_000);
+    const audioBitrate = this.#hasAudio ? (this.#options.audioBitrate ?? 96_000) : 0;
     const master = renderMasterPlaylist(
       this.#rungs.map(({ config: r, codecs }) => ({
         name: r.name,
@@ -271,27 +337,12 @@ export class HlsLadder extends TypedEmitter<HlsLadderEvents> {
         averageBandwidth: (r.videoBitrate + audioBitrate) * 1.05,
         width: r.width,
         height: r.height,
-        frameRate: this.#fps,
+        frameRate: (r.passthrough ? r.frameRate : undefined) ?? this.#fps,
         codecs: codecs!,
       })),
     );
     this.#options.origin.setMaster(this.streamId, master);
     this.#ready = true;
     this.emit('ready');
-  }
-}
-
-function validate(renditions: readonly RenditionConfig[], fps: number): void {
-  if (renditions.length === 0) throw new BroadcastError('INVALID_LADDER', 'no rendition');
-  if (!(fps > 0 && fps <= 120)) throw new BroadcastError('INVALID_LADDER', `fps ${fps}`);
-  const names = new Set<string>();
-  for (const r of renditions) {
-    if (!RENDITION_NAME.test(r.name)) throw new BroadcastError('INVALID_LADDER', `rendition name ${JSON.stringify(r.name)} must match ${RENDITION_NAME.source}`);
-    if (names.has(r.name)) throw new BroadcastError('INVALID_LADDER', `two renditions named ${r.name}`);
-    names.add(r.name);
-    for (const side of [r.width, r.height]) {
-      if (!Number.isInteger(side) || side < 16 || side > 4096 || side % 2 !== 0) throw new BroadcastError('INVALID_LADDER', `${r.name}: size ${r.width}x${r.height} (even, 16–4096)`);
-    }
-    if (!(r.videoBitrate > 0)) throw new BroadcastError('INVALID_LADDER', `${r.name}: video bit rate ${r.videoBitrate}`);
   }
 }

@@ -35,7 +35,15 @@ export type BroadcastErrorCode =
   /** A ladder was started twice, or after it was stopped. */
   | 'LADDER_STATE'
   /** A ladder's configuration is unusable (no rendition, duplicate names, odd sizes…). */
-  | 'INVALID_LADDER';
+  | 'INVALID_LADDER'
+  /** The RTMP server's options are unusable (host not an IPv4 address, callback not on loopback, unsafe path…). */
+  | 'INVALID_RTMP_OPTIONS'
+  /** The RTMP server (nginx) could not start: port taken, executable or module missing, bad configuration. */
+  | 'RTMP_FAILED'
+  /** The RTMP server or ingest was closed: it cannot be started or asked again. */
+  | 'RTMP_CLOSED'
+  /** ffprobe could not describe a source (unreachable, no video stream, timed out). */
+  | 'PROBE_FAILED';
 
 export class BroadcastError extends Error {
   readonly code: BroadcastErrorCode;

@@ -22,3 +22,18 @@ export {
   type LadderExit,
 } from './HlsLadder.js';
 export { renderMasterPlaylist, avcCodecString, type MasterVariant } from './masterPlaylist.js';
+export { Broadcast, type BroadcastAudience, type BroadcastOptions, type BroadcastEvents, type ProgramRun, type ProgramRunFactory, type ProgramSpec, type RtpTarget } from './Broadcast.js';
+export { BroadcastService, type BroadcastServiceOptions, type BroadcastStage } from './BroadcastService.js';
+export { ProgramRunner, RUNGS, type ProgramRunnerOptions, type ProgramStage } from './ProgramRunner.js';
+export { planProgram, type ProgramPlan, type ProgramLayout, type StageFeed } from './programPlan.js';
+export {
+  NginxRtmp,
+  RtmpIngest,
+  registerRtmpCallbacks,
+  keyHint,
+  type NginxRtmpOptions,
+  type RtmpIngestOptions,
+  type RtmpIngestEvents,
+  type PublishDecision,
+  type UnpublishReason,
+} from './rtmp/index.js';

@@ -46,4 +46,14 @@ describe('master playlist', () => {
       ].join('\n'),
     );
   });
+
+  it('announces a passed-through source first, at its own size and frame rate', () => {
+    const text = renderMasterPlaylist([
+      { name: 'src', bandwidth: 6_300_000, averageBandwidth: 5_250_000, width: 1920, height: 1080, frameRate: 30000 / 1001, codecs: 'avc1.640028,mp4a.40.2' },
+      { name: '360p', bandwidth: 1_000_000, averageBandwidth: 900_000, width: 640, height: 360, frameRate: 30, codecs: 'avc1.64001e,mp4a.40.2' },
+    ]);
+    const lines = text.split('\n');
+    expect(lines[3]).toBe('#EXT-X-STREAM-INF:BANDWIDTH=6300000,AVERAGE-BANDWIDTH=5250000,RESOLUTION=1920x1080,FRAME-RATE=29.970,CODECS="avc1.640028,mp4a.40.2"');
+    expect(lines[4]).toBe('src/playlist.m3u8');
+  });
 });

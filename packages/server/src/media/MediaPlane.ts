@@ -1,4 +1,5 @@
-import { TypedEmitter, type IceServer } from '@amphi/protocol';
+import { AmphiError, TypedEmitter, type IceServer } from '@amphi/protocol';
+import { AudienceStream, type AudienceOptions, type AudienceSeats } from './AudienceStream.js';
 import { JanusConnection } from './janus/JanusConnection.js';
 import { JanusProcess } from './janus/JanusProcess.js';
 import { RoomMedia, type JanusLink, type MediaLogger, type RoomMediaHost } from './RoomMedia.js';
@@ -26,16 +27,26 @@ export interface MediaPlaneOptions {
   stunUrls?: string[] | undefined;
   /** How long (ms) a media request waits for a reachable Janus before MEDIA_UNAVAILABLE (default 10000). */
   connectTimeoutMs?: number | undefined;
+  /** Most WebRTC audience viewers per Janus host, all its audience streams together (default: no limit). */
+  audienceMaxViewers?: number | undefined;
   log: MediaLogger;
 }
 
 /** A room's media as the realtime layer sees it (see RoomMedia). */
-export type MediaRoom = Pick<RoomMedia, 'publish' | 'unpublish' | 'receive' | 'answer' | 'restart' | 'setLayers' | 'applyState' | 'resendOffer' | 'remove' | 'close'>;
+export type MediaRoom = Pick<
+  RoomMedia,
+  'publish' | 'unpublish' | 'receive' | 'answer' | 'restart' | 'setLayers' | 'applyState' | 'resendOffer' | 'remove' | 'close' | 'stageFeeds' | 'forward' | 'requestKeyframe'
+>;
 
 /** What the realtime layer needs from the media plane. */
 export interface MediaPlane {
   /** Media for one live session; `host.mediaReset()` is called when its media server is lost. */
   createRoom(host: RoomMediaHost & { mediaReset(): void }): MediaRoom;
+  /**
+   * A sub-second WebRTC audience for one broadcast (a Streaming mountpoint), on the Janus host
+   * with the fewest audience viewers. Rejects with MEDIA_UNAVAILABLE when no Janus answers.
+   */
+  createAudience(options?: AudienceOptions): Promise<AudienceStream>;
   /** STUN/TURN servers for one person's peer connections (fresh short-lived TURN credentials). */
   iceServers(participantId: string): IceServer[];
   /** Janus hosts known, reachable now, and restarts of the embedded one. */
@@ -60,10 +71,23 @@ class JanusHost extends TypedEmitter<JanusHostEvents> {
   #connection: JanusConnection | null = null;
   restarts = 0;
   #closed = false;
+  /** Audience viewers on this host, across its audience streams. */
+  audienceViewers = 0;
+  readonly seats: AudienceSeats;
 
-  constructor(target: { url: string; apiSecret?: string | undefined; adminKey?: string | undefined } | { process: JanusProcess }, timeoutMs: number) {
+  constructor(target: { url: string; apiSecret?: string | undefined; adminKey?: string | undefined } | { process: JanusProcess }, timeoutMs: number, maxViewers = Infinity) {
     super();
     this.#timeoutMs = timeoutMs;
+    this.seats = {
+      take: () => {
+        if (this.audienceViewers >= maxViewers) return false;
+        this.audienceViewers++;
+        return true;
+      },
+      release: () => {
+        this.audienceViewers = Math.max(0, this.audienceViewers - 1);
+      },
+    };
     if ('process' in target) {
       this.#process = target.process;
       this.#process.on('exited', () => this.restarts++);
@@ -72,6 +96,16 @@ class JanusHost extends TypedEmitter<JanusHostEvents> {
       this.#apiSecret = target.apiSecret;
       this.#adminKey = target.adminKey;
     }
+  }
+
+  /**
+   * Where RTP for this host's Streaming mountpoints goes. The embedded Janus binds them to
+   * loopback (only this machine may feed a program); an external one listens on all its
+   * addresses, reached at its API URL's host.
+   */
+  get rtp(): { host: string; iface?: string } {
+    if (this.#process) return { host: '127.0.0.1', iface: '127.0.0.1' };
+    return { host: new URL(this.#url!).hostname.replace(/^\[(.*)\]$/, '$1') };
   }
 
   get connected(): boolean {
@@ -144,13 +178,16 @@ class JanusHost extends TypedEmitter<JanusHostEvents> {
  * out ICE servers. The embedded Janus starts on first use, so a server that never carries
  * media never starts it.
  *
- * Close cascade: `close()` closes every room's media, then the connections, then stops the
- * embedded Janus.
+ * It also creates the WebRTC audience streams of broadcasts, counting their viewers per host.
+ *
+ * Close cascade: `close()` closes every room's media and every audience stream, then the
+ * connections, then stops the embedded Janus.
  */
 export class JanusMediaPlane implements MediaPlane {
   readonly #options: MediaPlaneOptions;
   readonly #hosts: JanusHost[];
   readonly #rooms = new Map<RoomMedia, { host: JanusHost; notify: () => void }>();
+  readonly #audiences = new Set<AudienceStream>();
   #next = 0;
   #closed = false;
 
@@ -166,10 +203,10 @@ export class JanusMediaPlane implements MediaPlane {
         ...(janus.eventLoops ? { eventLoops: janus.eventLoops } : {}),
         log: options.log,
       });
-      this.#hosts = [new JanusHost({ process }, timeoutMs)];
+      this.#hosts = [new JanusHost({ process }, timeoutMs, options.audienceMaxViewers)];
     } else {
       if (janus.urls.length === 0) throw new Error('At least one Janus URL is needed');
-      this.#hosts = janus.urls.map((url) => new JanusHost({ url, apiSecret: janus.apiSecret, adminKey: janus.adminKey }, timeoutMs));
+      this.#hosts = janus.urls.map((url) => new JanusHost({ url, apiSecret: janus.apiSecret, adminKey: janus.adminKey }, timeoutMs, options.audienceMaxViewers));
     }
     for (const host of this.#hosts) {
       host.on('reset', () => {
@@ -189,6 +226,25 @@ export class JanusMediaPlane implements MediaPlane {
     const room: RoomMedia = new RoomMedia(() => janus.connect(), host, () => this.#rooms.delete(room));
     this.#rooms.set(room, { host: janus, notify: () => host.mediaReset() });
     return room;
+  }
+
+  async createAudience(options: AudienceOptions = {}): Promise<AudienceStream> {
+    if (this.#closed) throw new Error('media plane closed');
+    const janus = this.#hosts.reduce((best, host) => (host.audienceViewers < best.audienceViewers ? host : best));
+    let link: JanusLink;
+    try {
+      link = await janus.connect();
+    } catch {
+      throw new AmphiError('MEDIA_UNAVAILABLE');
+    }
+    const audience = await AudienceStream.create(link, janus.rtp, janus.seats, options);
+    if (this.#closed) {
+      await audience.close();
+      throw new Error('media plane closed');
+    }
+    this.#audiences.add(audience);
+    audience.on('closed', () => this.#audiences.delete(audience));
+    return audience;
   }
 
   iceServers(participantId: string): IceServer[] {
@@ -214,6 +270,7 @@ export class JanusMediaPlane implements MediaPlane {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.#rooms.keys()].map((room) => room.close()));
+    await Promise.all([...this.#audiences].map((audience) => audience.close()));
     await Promise.all(this.#hosts.map((host) => host.close()));
   }
 }

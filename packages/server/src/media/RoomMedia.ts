@@ -3,6 +3,7 @@ import { AmphiError, type LayerChoice, type MediaSource, type Participant, type 
 import type { JanusConnection, JanusHandle, JanusSession, Jsep } from './janus/JanusConnection.js';
 import { checkPublishOffer } from './publishRules.js';
 import { Serial } from './Serial.js';
+import { startRtpForward, stopRtpForward, streamDetails, type ForwardRoom, type ForwardTarget, type Forwarder, type StageFeed, type StreamDetails } from './stageFeeds.js';
 import { feedChanges, streamKey, subscriptionStreams, type FeedOwner, type FeedStream } from './videoroomEvents.js';
 
 export interface MediaLogger {
@@ -18,6 +19,12 @@ export interface RoomMediaHost {
   broadcast(message: ServerMessage): void;
   /** A joined participant as they are now (undefined when not joined). */
   participant(participantId: string): Participant | undefined;
+  /**
+   * What `stageFeeds()` returns changed (someone published, unpublished, renegotiated, was
+   * muted or unmuted, or the media server was lost). Called once for a burst of changes.
+   * Forwarders die with their publisher: re-forward what is new after this call.
+   */
+  feedsChanged?(): void;
   log: MediaLogger;
 }
 
@@ -57,6 +64,7 @@ interface JanusRoom {
   control: JanusHandle;
   id: number;
   secret: string;
+  adminKey: string | undefined;
 }
 
 /**
@@ -65,7 +73,11 @@ interface JanusRoom {
  * what. Built lazily on the first media request; after a media-server restart (`reset`) it
  * is built again on the next one.
  *
- * Close cascade: `close()` destroys the VideoRoom and the Janus session (with every handle).
+ * For a broadcast, `stageFeeds()` lists what the stage sends and `forward()` sends one stream
+ * as plain RTP to a consumer (ffmpeg, a Streaming mountpoint).
+ *
+ * Close cascade: `close()` destroys the VideoRoom and the Janus session (with every handle,
+ * and so every forwarder).
  */
 export class RoomMedia {
   readonly #connect: () => Promise<JanusLink>;
@@ -78,6 +90,11 @@ export class RoomMedia {
   #feeds = new Map<number, string>();
   /** Janus feed id → its active streams. */
   #feedStreams = new Map<number, FeedStream[]>();
+  /** Janus feed id → mid → codec and simulcast, from the same events. */
+  #feedDetails = new Map<number, Map<string, StreamDetails>>();
+  /** What `stageFeeds()` gave at the last `feedsChanged` (a republish counts as a change: new publication). */
+  #feedsSignature = '';
+  #feedsCheckQueued = false;
   #closed = false;
 
   readonly #onClosed: () => void;
@@ -197,12 +214,74 @@ export class RoomMedia {
     this.#publisherSerial.delete(pid);
   }
 
+  /**
+   * Every stream the stage sends now, in the order people started publishing: published
+   * through Amphi, active in Janus and not muted by moderation (a muted stream sends nothing,
+   * to subscribers and forwarders alike).
+   */
+  stageFeeds(): StageFeed[] {
+    const feeds: StageFeed[] = [];
+    for (const [feedId, streams] of this.#feedStreams) {
+      const participantId = this.#feeds.get(feedId);
+      const publisher = participantId === undefined ? undefined : this.#publishers.get(participantId);
+      if (participantId === undefined || !publisher) continue;
+      for (const { mid, type } of streams) {
+        const source = publisher.sources.get(mid);
+        const codec = this.#feedDetails.get(feedId)?.get(mid)?.codec;
+        if (!source || !codec || publisher.moderated.get(mid) === true) continue;
+        feeds.push({ participantId, source, kind: type, mid, codec, publication: feedId });
+      }
+    }
+    return feeds;
+  }
+
+  /**
+   * Forwards one published stream as plain RTP to `target` (a simulcast video: its best layer).
+   * The forwarder dies with the publisher (unpublish, a fresh publish, leaving, a media-server
+   * restart) without notice: re-forward after `feedsChanged`. Ask for a keyframe
+   * (`requestKeyframe`) once the receiver listens, or it waits for the next one.
+   * Rejects with INVALID_STATE when the person does not publish that mid.
+   */
+  async forward(pid: string, mid: string, target: ForwardTarget): Promise<Forwarder> {
+    return this.#serialFor(pid).run(async () => {
+      const publisher = this.#publishers.get(pid);
+      const stream = publisher && this.#feedStreams.get(publisher.feedId)?.find((s) => s.mid === mid);
+      if (!publisher || !stream || !this.#room) throw new AmphiError('INVALID_STATE', 'That stream is not published.');
+      const room = await this.#room;
+      const at: ForwardRoom = { handle: room.control, room: room.id, secret: room.secret, adminKey: room.adminKey };
+      const simulcast = this.#feedDetails.get(publisher.feedId)?.get(mid)?.simulcast ?? false;
+      const id = await startRtpForward(at, publisher.feedId, { mid, kind: stream.type, simulcast }, target);
+      let stopping: Promise<void> | undefined;
+      return {
+        id,
+        // After a reset the control handle is gone: the request fails as "gone", quietly.
+        stop: () => (stopping ??= stopRtpForward(at, publisher.feedId, id)),
+      };
+    });
+  }
+
+  /**
+   * Asks the person's browser for a keyframe of every stream they publish (Janus sends PLI/FIR).
+   * Forwarders do not ask by themselves, and ffmpeg sends no RTCP feedback. Nothing happens
+   * when the person does not publish.
+   */
+  async requestKeyframe(pid: string): Promise<void> {
+    await this.#serialFor(pid).run(async () => {
+      const publisher = this.#publishers.get(pid);
+      if (!publisher || publisher.hungUp) return;
+      await publisher.handle.message({ request: 'configure', keyframe: true });
+    });
+  }
+
   /** The media server was lost: forget every handle; the next request builds the room again. */
   reset(): void {
     this.#room = null;
     this.#publishers.clear();
     this.#feeds.clear();
     this.#feedStreams.clear();
+    this.#feedDetails.clear();
+    // The forwarders went with Janus: the stage is empty until people publish again.
+    this.#feedsMayHaveChanged();
     for (const sub of this.#subscribers.values()) {
       sub.handle = null;
       sub.current.clear();
@@ -227,6 +306,24 @@ export class RoomMedia {
     } catch {
       // The room never came up, or the media server is gone: nothing left to release.
     }
+  }
+
+  /** Calls `feedsChanged` once after the current burst of changes, if the stage really changed. */
+  #feedsMayHaveChanged(): void {
+    if (this.#feedsCheckQueued || !this.#host.feedsChanged) return;
+    this.#feedsCheckQueued = true;
+    queueMicrotask(() => {
+      this.#feedsCheckQueued = false;
+      if (this.#closed) return;
+      const signature = JSON.stringify(this.stageFeeds());
+      if (signature === this.#feedsSignature) return;
+      this.#feedsSignature = signature;
+      try {
+        this.#host.feedsChanged?.();
+      } catch (err) {
+        this.#host.log.warn({ err }, 'feedsChanged listener failed');
+      }
+    });
   }
 
   #serialFor(pid: string): Serial {
@@ -290,7 +387,7 @@ export class RoomMedia {
     control.on('event', (data) => this.#onRoomEvent(data));
     const joined = await control.message({ request: 'join', ptype: 'publisher', room: id, display: '' });
     this.#onRoomEvent(joined.data);
-    return { session, control, id, secret };
+    return { session, control, id, secret, adminKey };
   }
 
   #onRoomEvent(data: Record<string, unknown>): void {
@@ -302,14 +399,21 @@ export class RoomMedia {
     }
     const { published, gone } = feedChanges(data);
     let changed = false;
+    const details = streamDetails(data);
     for (const [id, streams] of published) {
       // Only feeds published through Amphi (the control handle itself never publishes).
       if (!this.#feeds.has(id)) continue;
       this.#feedStreams.set(id, streams);
+      this.#feedDetails.set(id, details.get(id) ?? new Map());
       changed = true;
     }
-    for (const id of gone) if (this.#feedStreams.delete(id)) changed = true;
-    if (changed) for (const pid of this.#subscribers.keys()) this.#syncLater(pid);
+    for (const id of gone) {
+      this.#feedDetails.delete(id);
+      if (this.#feedStreams.delete(id)) changed = true;
+    }
+    if (!changed) return;
+    for (const pid of this.#subscribers.keys()) this.#syncLater(pid);
+    this.#feedsMayHaveChanged();
   }
 
   #syncLater(pid: string): void {
@@ -401,6 +505,7 @@ export class RoomMedia {
       if (!all && publisher.moderated.get(mid) === mute) continue;
       await room.control.message({ request: 'moderate', room: room.id, secret: room.secret, id: publisher.feedId, mid, mute });
       publisher.moderated.set(mid, mute);
+      this.#feedsMayHaveChanged();
     }
   }
 
@@ -409,7 +514,11 @@ export class RoomMedia {
     if (!publisher) return;
     this.#publishers.delete(pid);
     this.#feeds.delete(publisher.feedId);
-    if (this.#feedStreams.delete(publisher.feedId)) for (const other of this.#subscribers.keys()) this.#syncLater(other);
+    this.#feedDetails.delete(publisher.feedId);
+    if (this.#feedStreams.delete(publisher.feedId)) {
+      for (const other of this.#subscribers.keys()) this.#syncLater(other);
+      this.#feedsMayHaveChanged();
+    }
     publisher.handle.detach().catch(() => undefined);
   }
 

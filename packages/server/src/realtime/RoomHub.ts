@@ -4,6 +4,7 @@ import { LiveSession, allowedActions, can, type Identity } from '../rooms/index.
 import type { RoomRecord, RoomStore } from '../storage/index.js';
 import { sha256, type TicketClaims, type TokenSigner } from '../auth/index.js';
 import type { MediaPlane, MediaRoom } from '../media/index.js';
+import type { Broadcast, BroadcastService } from '../broadcast/index.js';
 import { CLOSE, type Peer } from './Peer.js';
 
 interface Logger {
@@ -22,6 +23,8 @@ export interface RoomHubOptions {
   ticketTtlS: number;
   /** The media plane (Janus) that carries audio and video. */
   media: MediaPlane;
+  /** Lecture broadcasts (null: a lecture's audience gets nothing but the room). */
+  broadcasts?: BroadcastService | null | undefined;
   now?: () => number;
 }
 
@@ -42,6 +45,8 @@ interface RoomRuntime {
   persisted: Promise<void>;
   /** The live session's media, created on its first media request. */
   media: MediaRoom | null;
+  /** A lecture's broadcast, created when first started (or when an encoder connects). */
+  broadcast: Broadcast | null;
 }
 
 export function toRoomInfo(room: RoomRecord): RoomInfo {
@@ -163,6 +168,8 @@ export class RoomHub {
       case 'media.unpublish':
         return this.#media(rt, pid, this.#mediaFor(rt, pid).unpublish(pid));
       case 'media.receive':
+        // A lecture's audience watches the program, not the stage's VideoRoom.
+        if (session.room.kind === 'lecture' && session.participant(pid)?.role === 'viewer') throw new AmphiError('NOT_ALLOWED', 'Viewers watch the broadcast.');
         return this.#media(rt, pid, this.#mediaFor(rt, pid).receive(pid));
       case 'media.subscriberAnswer':
         return this.#media(rt, pid, this.#mediaFor(rt, pid).answer(pid, message.sdp));
@@ -170,6 +177,32 @@ export class RoomHub {
         return this.#media(rt, pid, this.#mediaFor(rt, pid).restart(pid));
       case 'media.layers':
         return this.#media(rt, pid, this.#mediaFor(rt, pid).setLayers(pid, message.layers));
+      case 'broadcast.start': {
+        session.authorizeBroadcast(pid);
+        // The stage's media exists before the program asks it for streams.
+        this.#ensureMedia(rt);
+        return this.#media(rt, pid, this.#broadcastFor(rt).start());
+      }
+      case 'broadcast.stop':
+        session.authorizeBroadcast(pid);
+        return rt.broadcast?.stop();
+      case 'broadcast.layout':
+        session.authorizeBroadcast(pid);
+        return this.#broadcastFor(rt).setLayout(message.layout);
+      case 'audience.watch':
+        if (session.statusOf(pid) !== 'joined' || !rt.broadcast) throw new AmphiError('INVALID_STATE', 'The broadcast is not live.');
+        return this.#media(
+          rt,
+          pid,
+          rt.broadcast.watch(pid).then((sdp) => {
+            if (session.statusOf(pid) === 'joined') rt.peers.get(pid)?.send({ type: 'audience.offer', sdp });
+          }),
+        );
+      case 'audience.answer':
+        if (!rt.broadcast) throw new AmphiError('INVALID_STATE', 'The broadcast is not live.');
+        return this.#media(rt, pid, rt.broadcast.answerWatch(pid, message.sdp));
+      case 'audience.leave':
+        return rt.broadcast?.leaveWatch(pid);
       case 'lobby.admit':
         return session.admit(pid, message.participantId);
       case 'lobby.deny':
@@ -204,6 +237,37 @@ export class RoomHub {
   /** The session's media, for someone joined to it (created on first use). */
   #mediaFor(rt: RoomRuntime, pid: string): MediaRoom {
     if (rt.session.statusOf(pid) !== 'joined' || rt.session.state !== 'live') throw new AmphiError('NOT_ALLOWED', 'You are not in the room yet.');
+    return this.#ensureMedia(rt);
+  }
+
+  /** A lecture's broadcast (created on first use); only in a live lecture session. */
+  #broadcastFor(rt: RoomRuntime): Broadcast {
+    if (rt.broadcast) return rt.broadcast;
+    const broadcasts = this.#options.broadcasts;
+    if (!broadcasts || rt.session.state !== 'live' || !rt.session.info?.broadcast) throw new AmphiError('INVALID_STATE', 'Broadcasting is not available here.');
+    const broadcast = broadcasts.create({
+      stageFeeds: () => rt.media?.stageFeeds() ?? [],
+      forward: (pid, mid, target) => this.#ensureMedia(rt).forward(pid, mid, target),
+      requestKeyframe: (pid) => rt.media?.requestKeyframe(pid) ?? Promise.resolve(),
+    });
+    rt.broadcast = broadcast;
+    broadcast.on('updated', (info) => rt.session.setBroadcast(info));
+    return broadcast;
+  }
+
+  /**
+   * The internal RTMP stream name under which an encoder with this room's stream key
+   * publishes, or null when the room has no live lecture session on this instance.
+   */
+  encoderStreamFor(roomId: string): string | null {
+    const rt = this.#runtimes.get(roomId);
+    if (!rt || rt.session.state !== 'live' || !rt.session.info?.broadcast || !this.#options.broadcasts) return null;
+    if (rt.session.info.broadcast.state === 'ended') return null;
+    this.#ensureMedia(rt);
+    return this.#broadcastFor(rt).encoderStream;
+  }
+
+  #ensureMedia(rt: RoomRuntime): MediaRoom {
     rt.media ??= this.#options.media.createRoom({
       send: (to, message) => {
         if (rt.session.statusOf(to) === 'joined') rt.peers.get(to)?.send(message);
@@ -211,6 +275,7 @@ export class RoomHub {
       broadcast: (message) => this.#broadcast(rt, message),
       participant: (id) => (rt.session.statusOf(id) === 'joined' ? rt.session.participant(id) : undefined),
       mediaReset: () => this.#broadcast(rt, { type: 'media.reset', reason: 'restarted' }),
+      feedsChanged: () => rt.broadcast?.stageChanged(),
       log: this.#options.log,
     });
     return rt.media;
@@ -346,7 +411,7 @@ export class RoomHub {
     if (!room) throw new AmphiError('ROOM_NOT_FOUND');
     this.#assertOpen();
     const session = new LiveSession({ room: toRoomInfo(room), now: this.#now, newId: randomUUID });
-    const rt: RoomRuntime = { roomId, session, peers: new Map(), graceTimers: new Map(), arriving: null, persisted: Promise.resolve(), media: null };
+    const rt: RoomRuntime = { roomId, session, peers: new Map(), graceTimers: new Map(), arriving: null, persisted: Promise.resolve(), media: null, broadcast: null };
     session.onListenerError = (error, event) => this.#options.log.error({ err: error, event, roomId }, 'room event listener failed');
     this.#wire(rt);
     this.#runtimes.set(roomId, rt);
@@ -363,13 +428,16 @@ export class RoomHub {
     });
     session.on('participantJoined', (participant) => this.#broadcast(rt, { type: 'participant.joined', participant }, { except: participant.id }));
     session.on('participantUpdated', (participant, previousRole) => {
-      rt.media?.applyState(participant.id);
+      // Back to the audience: off the stage, nothing of theirs is forwarded any more.
+      if (participant.role === 'viewer' && previousRole !== 'viewer' && session.room.kind === 'lecture') rt.media?.remove(participant.id);
+      else rt.media?.applyState(participant.id);
       this.#broadcast(rt, { type: 'participant.updated', participant });
       // A new role may show or hide the lobby: give the person a fresh picture.
       if (participant.role !== previousRole) this.#sendPresence(rt, participant.id);
     });
     session.on('participantLeft', (participantId, reason) => {
       rt.media?.remove(participantId);
+      void rt.broadcast?.leaveWatch(participantId).catch(() => undefined);
       this.#broadcast(rt, { type: 'participant.left', participantId, reason });
     });
     session.on('sessionUpdated', (info) => {
@@ -409,6 +477,9 @@ export class RoomHub {
       this.#persist(rt, () => this.#options.rooms.recordSessionEnd(info.id, endedAt, reason, session.peak));
     });
     session.on('closed', () => {
+      const broadcast = rt.broadcast;
+      rt.broadcast = null;
+      broadcast?.close().catch((err: unknown) => log.warn({ err, roomId }, 'could not close the broadcast'));
       const media = rt.media;
       rt.media = null;
       media?.close().catch((err: unknown) => log.warn({ err, roomId }, 'could not release the media room'));

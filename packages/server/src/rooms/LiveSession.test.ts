@@ -64,8 +64,8 @@ describe('LiveSession lifecycle', () => {
     session.arrive(person('bob', 'guest'));
     expect(session.arrive(person('mod', 'moderator'))).toBe('joined');
     expect(session.state).toBe('live');
-    expect(session.info).toEqual({ id: 'session-1', startedAt: now(), locked: false });
-    expect(events('started')).toEqual([[{ id: 'session-1', startedAt: now(), locked: false }]]);
+    expect(session.info).toEqual({ id: 'session-1', startedAt: now(), locked: false, broadcast: null });
+    expect(events('started')).toEqual([[{ id: 'session-1', startedAt: now(), locked: false, broadcast: null }]]);
     expect(session.statusOf('ann')).toBe('joined');
     expect(session.statusOf('bob')).toBe('joined');
     // The moderator is placed first, so the room has a moderator when the others join.
@@ -84,7 +84,7 @@ describe('LiveSession lifecycle', () => {
     expect(session.state).toBe('live');
     session.leave('mod', 'left');
     expect(session.state).toBe('ended');
-    expect(events('ended')).toEqual([[{ id: 'session-1', startedAt: expect.any(Number), locked: false }, 'empty']]);
+    expect(events('ended')).toEqual([[{ id: 'session-1', startedAt: expect.any(Number), locked: false, broadcast: null }, 'empty']]);
     expect(events('closed')).toHaveLength(1);
     expect(session.isClosed).toBe(true);
   });

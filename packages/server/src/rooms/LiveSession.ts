@@ -6,6 +6,7 @@ import {
   type ParticipantStatus,
   type Role,
   type RoomInfo,
+  type BroadcastInfo,
   type SessionInfo,
 } from '@amphi/protocol';
 import { TypedEmitter } from '@amphi/protocol';
@@ -282,6 +283,19 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
     this.emit('sessionUpdated', this.#info);
   }
 
+  /** Checks that the actor may run the broadcast (moderators), in a lecture's live session. */
+  authorizeBroadcast(actorId: string): void {
+    this.#authorize(actorId, 'broadcast.manage');
+    if (!this.#info?.broadcast) throw new AmphiError('INVALID_STATE', 'Only a lecture has a broadcast.');
+  }
+
+  /** The broadcast's state changed (told by the broadcast pipeline, which owns it). */
+  setBroadcast(broadcast: BroadcastInfo): void {
+    if (!this.#info?.broadcast || this.#state !== 'live') return;
+    this.#info = { ...this.#info, broadcast };
+    this.emit('sessionUpdated', this.#info);
+  }
+
   /** The person's connection dropped; they keep their place until `leave(…, 'timeout')`. */
   disconnect(participantId: string): void {
     const person = this.#people.get(participantId);
@@ -350,7 +364,9 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
 
   #start(): void {
     this.#state = 'live';
-    this.#info = { id: this.#newId(), startedAt: this.#now(), locked: false };
+    const broadcast: BroadcastInfo | null =
+      this.#room.kind === 'lecture' ? { state: 'idle', source: 'stage', layout: 'auto', encoderConnected: false, startedAt: null, hls: null, webrtc: false } : null;
+    this.#info = { id: this.#newId(), startedAt: this.#now(), locked: false, broadcast };
     this.emit('started', this.#info);
     // Moderators first, so the lobby has someone to watch it before anyone enters it.
     const waiting = [...this.#people.values()].filter((p) => p.status === 'waiting');

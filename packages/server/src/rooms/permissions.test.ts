@@ -25,6 +25,7 @@ const FIXED: Readonly<Record<Exclude<Action, 'media.unmute' | 'media.shareScreen
   'media.camera':        [Y, Y, Y, N, Y],
   'media.moderate':      [Y, N, N, N, N],
   'session.lock':        [Y, N, N, N, N],
+  'broadcast.manage':    [Y, N, N, N, N],
 };
 
 /** Who may unmute / share a screen under each media policy. Viewers never may. */

@@ -28,6 +28,7 @@ export const PERMISSIONS: Readonly<Record<Action, Readonly<Record<Role, Rule>>>>
   'media.shareScreen':    { moderator: true, presenter: SCREEN, participant: SCREEN, viewer: false, guest: SCREEN },
   'media.moderate':       { moderator: true, presenter: false,  participant: false,  viewer: false, guest: false },
   'session.lock':         { moderator: true, presenter: false,  participant: false,  viewer: false, guest: false },
+  'broadcast.manage':     { moderator: true, presenter: false,  participant: false,  viewer: false, guest: false },
 };
 
 /** Whether a media policy from the room settings lets this role act (moderators always may). */

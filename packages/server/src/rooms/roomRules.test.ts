@@ -12,7 +12,7 @@ describe('roleForLink', () => {
     { link: 'participant', kind: 'classroom', signedIn: true, settings: guestsRefused, role: 'participant' },
     { link: 'participant', kind: 'lecture', signedIn: true, settings: guestsRefused, role: 'viewer' },
     { link: 'participant', kind: 'classroom', signedIn: false, settings: guestsWelcome, role: 'guest' },
-    { link: 'participant', kind: 'lecture', signedIn: false, settings: guestsWelcome, role: 'guest' },
+    { link: 'participant', kind: 'lecture', signedIn: false, settings: guestsWelcome, role: 'viewer' },
     { link: 'participant', kind: 'classroom', signedIn: false, settings: guestsRefused, role: null },
     { link: 'participant', kind: 'lecture', signedIn: false, settings: guestsRefused, role: null },
   ];

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Role, type Action, type MediaSource, type Participant } from '@amphi/protocol';
+import { Role, type Action, type MediaSource, type Participant, type RoomKind } from '@amphi/protocol';
+import { stageMoveFor } from '../audience/handQueue.js';
 import { ReasonForm, useReasonForm } from '../ui/ReasonForm.js';
 
 const ASSIGNABLE = Role.options.filter((r) => r !== 'guest');
@@ -19,6 +20,8 @@ interface Props {
   actions: ModeratorActions;
   /** One's own permissions: each control shows only when allowed. */
   allowed: ReadonlySet<Action>;
+  /** In a lecture: "Invite to the stage" for a viewer, "Send back to the audience" for a presenter. */
+  kind?: RoomKind | undefined;
 }
 
 /** Someone's microphone, camera and screen, as a moderator may change them. */
@@ -51,17 +54,27 @@ function MediaModeration({ participant, actions }: { participant: Participant; a
   );
 }
 
-/** What a moderator can do to someone else: change role, lower hand, mute or ask to unmute, stop camera or screen, remove (with a reason). */
-export function ModeratorControls({ participant, actions, allowed }: Props) {
+/**
+ * What a moderator can do to someone else: invite to a lecture's stage or send back to its
+ * audience, change role, lower hand, mute or ask to unmute, stop camera or screen, remove
+ * (with a reason).
+ */
+export function ModeratorControls({ participant, actions, allowed, kind }: Props) {
   const { t } = useTranslation();
   const id = useId();
   const name = participant.name;
   const [role, setRole] = useState<Role>(participant.role);
   const removing = useReasonForm();
+  const stageMove = allowed.has('participant.setRole') ? stageMoveFor(kind, participant.role) : null;
 
   return (
     <div className="moderator-controls">
       <div className="inline">
+        {stageMove && (
+          <button type="button" className={stageMove.label === 'invite' ? 'small' : 'secondary small'} onClick={() => actions.setRole(participant.id, stageMove.role)}>
+            {stageMove.label === 'invite' ? t('room.inviteToStage', { name }) : t('room.backToAudience', { name })}
+          </button>
+        )}
         {allowed.has('participant.setRole') && (
           <>
             <label htmlFor={`${id}-role`} className="inline-label">
@@ -85,7 +98,8 @@ export function ModeratorControls({ participant, actions, allowed }: Props) {
             {t('room.lowerHandOf', { name })}
           </button>
         )}
-        {allowed.has('media.moderate') && <MediaModeration participant={participant} actions={actions} />}
+        {/* A lecture's viewers send nothing: no microphone or camera to moderate. */}
+        {allowed.has('media.moderate') && !(kind === 'lecture' && participant.role === 'viewer') && <MediaModeration participant={participant} actions={actions} />}
         {!removing.open && allowed.has('participant.remove') && (
           <button type="button" ref={removing.opener} className="danger small" onClick={removing.start}>
             {t('room.removeOf', { name })}

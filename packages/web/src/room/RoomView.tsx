@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { RoomClient } from '@amphi/client';
 import type { ErrorCode } from '@amphi/protocol';
 import { errorCodeOf } from '../api.js';
+import { BroadcastControls, type BroadcastActions } from '../audience/BroadcastControls.js';
 import { LobbyPanel } from '../lobby/LobbyPanel.js';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { Announcer } from './Announcer.js';
@@ -23,7 +24,11 @@ import { useMediaSession } from './useMediaSession.js';
 import { useNetworkQuality } from './useNetworkQuality.js';
 import type { RoomSnapshot } from './useRoomClient.js';
 
-/** The room once joined: everyone's video and audio, people, lobby (moderators), one's own controls. */
+/**
+ * The room once joined, on the stage: everyone's video and audio, people, lobby (moderators),
+ * one's own controls, and in a lecture the broadcast panel (moderators). A lecture's viewers
+ * see AudienceView instead and never start a media session here.
+ */
 export function RoomView({ client, snapshot, serverError }: { client: RoomClient; snapshot: RoomSnapshot; serverError: ErrorCode | null }) {
   const { t } = useTranslation();
   const [actionError, setActionError] = useState<ErrorCode | null>(null);
@@ -64,10 +69,14 @@ export function RoomView({ client, snapshot, serverError }: { client: RoomClient
       lock: (locked) => run(() => client.lock(locked)),
     };
     const lobbyActions = { admit: (id: string) => run(() => client.admit(id)), deny: (id: string, reason: string | undefined) => run(() => client.deny(id, reason)) };
-    return { own: ownActions, moderation, roomModeration, lobbyActions };
+    // The broadcast panel shows its own errors (useAction), beside its buttons.
+    const broadcast: BroadcastActions = { start: () => client.startBroadcast(), stop: () => client.stopBroadcast(), setLayout: (layout) => client.setBroadcastLayout(layout) };
+    return { own: ownActions, moderation, roomModeration, lobbyActions, broadcast };
   }, [client]);
 
   const locked = snapshot.session?.locked ?? false;
+  // A lecture's broadcast to its audience (null in a classroom).
+  const broadcast = snapshot.session?.broadcast ?? null;
   const local = media.snapshot.local;
   return (
     <div className="room">
@@ -86,9 +95,12 @@ export function RoomView({ client, snapshot, serverError }: { client: RoomClient
       <RemoteAudio remote={media.snapshot.remote} selfId={you?.id} />
       <div className="grid">
         <div className="stack">
+          {broadcast && room && allowed.has('broadcast.manage') && (
+            <BroadcastControls roomId={room.id} broadcast={broadcast} actions={actions.broadcast} viewers={participants.filter((p) => p.role === 'viewer').length} />
+          )}
           {allowed.has('lobby.manage') && <LobbyPanel lobby={lobby} onAdmit={actions.lobbyActions.admit} onDeny={actions.lobbyActions.deny} />}
           {(allowed.has('media.moderate') || allowed.has('session.lock')) && <RoomModeration allowed={allowed} locked={locked} actions={actions.roomModeration} />}
-          <ParticipantList participants={participants} selfId={you?.id} actions={moderates ? actions.moderation : null} allowed={allowed} />
+          <ParticipantList participants={participants} selfId={you?.id} actions={moderates ? actions.moderation : null} allowed={allowed} kind={room?.kind} />
         </div>
         {you && room && <OwnControls you={you} allowed={allowed} actions={actions.own} media={own} micTrack={local.mic} sharing={local.screen !== undefined} />}
       </div>

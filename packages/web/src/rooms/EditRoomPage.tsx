@@ -9,8 +9,9 @@ import { CohostsSection } from './CohostsSection.js';
 import { DeleteRoomSection } from './DeleteRoomSection.js';
 import { JoinLinksSection } from './JoinLinksSection.js';
 import { RoomForm } from './RoomForm.js';
+import { StreamKeySection } from './StreamKeySection.js';
 
-/** Settings, join links, co-hosts and deletion of one room. */
+/** Settings, join links, stream key (lectures), co-hosts and deletion of one room. */
 export function EditRoomPage() {
   const { t } = useTranslation();
   const { id = '' } = useParams();
@@ -42,6 +43,7 @@ export function EditRoomPage() {
         </section>
         <div className="stack">
           <JoinLinksSection roomId={data.id} />
+          {data.kind === 'lecture' && <StreamKeySection roomId={data.id} />}
           <CohostsSection room={data} canEdit={isOwner} onChange={setRoom} />
           {isOwner && <DeleteRoomSection room={data} />}
         </div>
