@@ -77,6 +77,12 @@ export default defineConfig({
       AMPHI_RATE_JOIN: '1000',
       AMPHI_RATE_API: '10000',
       AMPHI_LOG_LEVEL: 'warn',
+      // Lectures: a private RTMP port, a light ladder, and a WebRTC tier of one viewer (the
+      // second one falls back to HLS, so both players are tested).
+      AMPHI_RTMP_PORT: '18935',
+      AMPHI_HLS_LADDER: '360p',
+      AMPHI_HLS_PRESET: 'ultrafast',
+      AMPHI_AUDIENCE_WEBRTC_MAX: '1',
       AMPHI_TURN_URLS: `turn:${outwardIPv4()}:${TURN_PORT}?transport=udp`,
       AMPHI_TURN_SECRET: process.env.AMPHI_E2E_TURN_SECRET!,
     },

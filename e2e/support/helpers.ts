@@ -31,9 +31,9 @@ export async function signUpTeacher(page: Page, name: string, email: string): Pr
 }
 
 /** Fills the "Create a room" page, submits, waits for the room editor; returns the participant link. */
-export async function createRoom(page: Page, title: string, options: { lobby: boolean }): Promise<string> {
+export async function createRoom(page: Page, title: string, options: { lobby: boolean; kind?: 'Classroom' | 'Lecture' }): Promise<string> {
   await page.getByLabel('Title').fill(title);
-  await page.getByRole('radio', { name: 'Classroom' }).check();
+  await page.getByRole('radio', { name: options.kind ?? 'Classroom' }).check();
   await page.getByRole('checkbox', { name: /^Lobby/ }).setChecked(options.lobby);
   await page.getByRole('button', { name: 'Create room' }).click();
   await expect(page.getByRole('heading', { level: 1, name: `Edit ${title}` })).toBeVisible();
