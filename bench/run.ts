@@ -3,6 +3,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   api: async () => (await import('./api.js')).run(),
   realtime: async () => (await import('./realtime.js')).run(),
   classroom: async () => (await import('./classroom.js')).run(),
+  broadcast: async () => (await import('./broadcast.js')).run(),
 };
 
 const names = process.argv.slice(2);

@@ -15,6 +15,7 @@ import { HlsLadder, type BroadcastError, type HlsLadderOptions, type RenditionCo
 import { canPassThrough, probeSource } from '../src/broadcast/probeSource.js';
 import { programLayout } from '../src/broadcast/programLayout.js';
 import { startServer, type TestServer } from './harness.js';
+import { blockingReload, decodeSegment } from './hlsClient.js';
 import { until } from './helpers.js';
 
 const run = promisify(execFile);
@@ -52,14 +53,6 @@ function isRunning(pid: number): boolean {
   }
 }
 
-/** A blocking playlist reload; a 503 (the part was late) is retried, as a player would. */
-async function blockingReload(url: string): Promise<Response> {
-  for (let attempt = 0; ; attempt++) {
-    const res = await fetch(url);
-    if (res.status !== 503 || attempt === 4) return res;
-  }
-}
-
 /** Starts a ladder and resolves once it is ready (rejects if ffmpeg exits first); errors are collected. */
 async function startLadder(options: HlsLadderOptions): Promise<{ ladder: HlsLadder; errors: BroadcastError[] }> {
   const ladder = new HlsLadder(options);
@@ -93,33 +86,6 @@ async function masterEntries(base: string, names: readonly string[]): Promise<Re
       return [name, lines[at - 1]!];
     }),
   );
-}
-
-interface DecodedStream {
-  codec_name: string;
-  width?: number;
-  height?: number;
-  sample_rate?: string;
-  channels?: number;
-  nb_read_frames?: string;
-}
-
-/**
- * Waits for segment 1 of a rendition (through blocking reloads, as a player), writes init + seg1
- * to a file and decodes every frame of it with ffprobe.
- */
-async function decodeSegment(base: string, name: string, dir: string): Promise<DecodedStream[]> {
-  const url = (file: string) => `${base}/${name}/${file}`;
-  // Segment 0 first, so asking for segment 1 is never "too far ahead" of the live edge.
-  expect((await blockingReload(url('playlist.m3u8?_HLS_msn=0'))).status, name).toBe(200);
-  expect((await blockingReload(url('playlist.m3u8?_HLS_msn=1'))).status, name).toBe(200);
-  const init = await fetch(url('init.mp4'));
-  const segment = await fetch(url('seg1.m4s'));
-  expect([init.status, segment.status], name).toEqual([200, 200]);
-  const file = path.join(dir, `${name}.mp4`);
-  writeFileSync(file, Buffer.concat([Buffer.from(await init.arrayBuffer()), Buffer.from(await segment.arrayBuffer())]));
-  const { stdout } = await run('ffprobe', ['-v', 'error', '-count_frames', '-show_entries', 'stream=codec_name,width,height,sample_rate,channels,nb_read_frames', '-of', 'json', file]);
-  return (JSON.parse(stdout) as { streams: DecodedStream[] }).streams;
 }
 
 /** A free even UDP port whose successor (RTCP) is free too, and not among `taken`. */
@@ -317,7 +283,8 @@ describe('HLS ladder: RTP for the WebRTC audience', () => {
     const videoPort = await freeRtpPort();
     const audioPort = await freeRtpPort([videoPort]);
     const sdpFile = path.join(dir, 'audience.sdp');
-    const rtp = { host: '127.0.0.1', videoPort, audioPort, width: 320, height: 180, videoBitrate: 300_000, sdpFile };
+    // As with a Janus mountpoint: the video's reports to its RTCP port, the audio's to none.
+    const rtp = { host: '127.0.0.1', videoPort, audioPort, videoRtcpPort: videoPort + 1, audioRtcpPort: null, width: 320, height: 180, videoBitrate: 300_000, sdpFile };
     const rungs = [{ name: '180p', width: 320, height: 180, videoBitrate: 300_000 }];
     const { ladder, errors } = await startLadder({ origin: server.hls, streamId, input: STAGE_INPUT, graph: STAGE_PROGRAM, renditions: rungs, preset: 'ultrafast', rtp });
     let receiver: ReturnType<typeof spawn> | undefined;
@@ -374,6 +341,11 @@ describe('HLS ladder: arguments and validation', () => {
     expect(line).toContain('-map [ladder_v0] -map [ladder_a1] -c:v libx264');
     expect(line).toMatch(/-map \[ladder_vrtp\] -c:v libx264 .*-profile:v baseline -level:v 3\.1 .*-bf 0 .*-payload_type 96 -ssrc -2 -f rtp rtp:\/\/\[::1\]:5004\?pkt_size=1200/);
     expect(line).toMatch(/-map \[ladder_a3\] -c:a libopus .*-payload_type 111 -ssrc 7 -f rtp rtp:\/\/\[::1\]:5006\?pkt_size=1200$/);
+    // Where the sender reports go, or that there are none.
+    const named = new HlsLadder({ ...base, rtp: { host: '10.0.0.2', videoPort: 20000, audioPort: 20001, videoRtcpPort: 20002, audioRtcpPort: null, width: 320, height: 180, videoBitrate: 300_000 } });
+    const namedLine = named.args().join(' ');
+    expect(namedLine).toContain('-payload_type 96 -f rtp rtp://10.0.0.2:20000?pkt_size=1200&rtcpport=20002');
+    expect(namedLine).toMatch(/-payload_type 111 -rtpflags skip_rtcp -f rtp rtp:\/\/10\.0\.0\.2:20001\?pkt_size=1200$/);
   });
 
   it('needs no filter for a passthrough-only ladder, and sinks an unused program picture', () => {
@@ -393,18 +365,26 @@ describe('HLS ladder: arguments and validation', () => {
     refuse({ renditions: [src, { ...src, name: 'src2' }] }, /must be the first \(top\) rung, and the only one/);
     refuse({ renditions: [{ ...src, width: 2560, height: 1440 }] }, /at most 1080p/);
     refuse({ renditions: [{ ...src, video: '[pv]' }] }, /a filter output cannot be copied/);
-    refuse({ graph: STAGE_PROGRAM, audio: null }, /graph replaces the video and audio options/);
+    refuse({ graph: STAGE_PROGRAM, audio: null }, /with a graph, audio comes from the graph/);
+    refuse({ graph: STAGE_PROGRAM, video: '0:v:0' }, /video only names the stream a passthrough rung copies/);
     refuse({ graph: { ...STAGE_PROGRAM, video: '[ladder_x]' } }, /the ladder_ prefix is the ladder's/);
     refuse({ graph: { ...STAGE_PROGRAM, audio: '[other]' } }, /never produces \[other\]/);
     refuse({ graph: { ...STAGE_PROGRAM, video: 'pv' } }, /must look like \[pv\]/);
     refuse({ rtp: { ...rtp, videoPort: 0 } }, /rtp: port 0/);
-    refuse({ rtp: { ...rtp, audioPort: 65535 } }, /rtp: port 65535/);
-    refuse({ rtp: { ...rtp, audioPort: 5005 } }, /overlap/);
+    refuse({ rtp: { ...rtp, videoRtcpPort: 70000 } }, /rtp: port 70000/);
+    refuse({ rtp: { ...rtp, audioPort: 5004 } }, /same port/);
+    refuse({ rtp: { ...rtp, audioPort: 65535 } }, /audio RTCP would go to port 65536/);
+    // Janus chose adjacent ports: the video's reports must go elsewhere (or nowhere).
+    refuse({ rtp: { ...rtp, audioPort: 5005 } }, /video RTCP would go to RTP port 5005/);
+    expect(() => new HlsLadder({ ...base, rtp: { ...rtp, audioPort: 5005, videoRtcpPort: 5010 } })).not.toThrow();
+    expect(() => new HlsLadder({ ...base, rtp: { ...rtp, audioPort: 5005, videoRtcpPort: null } })).not.toThrow();
+    refuse({ rtp: { ...rtp, videoPort: 5007, audioPort: 5006, audioRtcpPort: undefined } }, /audio RTCP would go to RTP port 5007/);
     refuse({ rtp: { ...rtp, width: 641 } }, /rtp: size 641x360/);
     refuse({ rtp: { ...rtp, width: 1920, height: 1080 } }, /exceeds H\.264 level 3\.1/);
     refuse({ rtp: { ...rtp, videoPayloadType: 8 } }, /payload type 8/);
     refuse({ rtp: { ...rtp, audioPayloadType: 96 } }, /share a payload type/);
     refuse({ rtp: { ...rtp, videoSsrc: 2 ** 32 } }, /SSRC/);
+    refuse({ rtp: { ...rtp, audioSsrc: 0 } }, /SSRC 0/);
     refuse({ rtp: { ...rtp, host: 'a b?c' } }, /rtp: host/);
   });
 });

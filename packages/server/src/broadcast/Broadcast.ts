@@ -32,6 +32,8 @@ export interface RtpTarget {
   readonly host: string;
   readonly videoPort: number;
   readonly audioPort: number;
+  /** Where the video's RTCP goes (the mountpoint's own RTCP port, not videoPort + 1, which may be the audio's). */
+  readonly videoRtcpPort?: number;
 }
 
 /** The WebRTC audience tier as the broadcast sees it (see media/AudienceStream). */

@@ -186,7 +186,8 @@ export class HlsLadder extends TypedEmitter<HlsLadderEvents> {
       parts.push(`${source}fps=${this.#fps},split=${branches.length}${branches.map((b) => `[${LABEL_PREFIX}s${b.label}]`).join('')}`);
       for (const b of branches) parts.push(`[${LABEL_PREFIX}s${b.label}]scale=${b.size.width}:${b.size.height},setsar=1[${LABEL_PREFIX}${b.label}]`);
     } else if (o.graph) {
-      // Only a passthrough rung: the program's picture is unused, and ffmpeg refuses a dangling output.
+      // Only a passthrough rung: the program's picture is unused (still composed: the caller's
+      // graph is opaque), and ffmpeg refuses a filter output connected to nothing.
       parts.push(`${o.graph.video}nullsink`);
     }
     if (o.graph?.audio) {
@@ -207,26 +208,33 @@ export class HlsLadder extends TypedEmitter<HlsLadderEvents> {
   #rtpArgs(rtp: RtpOutputOptions): string[] {
     const host = isIP(rtp.host) === 6 ? `[${rtp.host}]` : rtp.host;
     const ssrc = (value: number | undefined) => (value === undefined ? [] : ['-ssrc', String(value | 0)]);
+    // Per stream: the muxer's flags (no sender reports at all) or where its reports go.
+    const rtcp = (port: number, rtcpPort: number | null | undefined) => ({
+      flags: rtcpPort === null ? ['-rtpflags', 'skip_rtcp'] : [],
+      url: `rtp://${host}:${port}?pkt_size=${RTP_PACKET_SIZE}${typeof rtcpPort === 'number' ? `&rtcpport=${rtcpPort}` : ''}`,
+    });
+    const video = rtcp(rtp.videoPort, rtp.videoRtcpPort);
+    const sound = rtcp(rtp.audioPort, rtp.audioRtcpPort);
     const args = [
       '-map',
       `[${LABEL_PREFIX}vrtp]`,
       // Constrained baseline, level 3.1, no B-frames: what every browser's WebRTC stack decodes
-      // (profile-level-id 42e01f), and nothing held back for reordering. x264 without a global
-      // header repeats SPS/PPS in-band before each keyframe (Annex B, which the RTP muxer wants),
-      // so a viewer joining mid-stream decodes from the next keyframe, one second away at most.
+      // (profile-level-id 42e01f), and nothing held back for reordering. The RTP muxer asks for no
+      // global header, so x264 writes Annex B (no h264_mp4toannexb needed) with SPS/PPS in-band
+      // before each keyframe: a viewer joining mid-stream decodes from the next one, ≤ 1 s away.
       ...['-c:v', 'libx264', '-preset', this.#options.preset ?? 'veryfast', '-tune', 'zerolatency'],
       ...['-profile:v', 'baseline', '-level:v', '3.1', '-pix_fmt', 'yuv420p', '-bf', '0'],
       ...['-b:v', String(rtp.videoBitrate), '-maxrate', String(rtp.videoBitrate), '-bufsize', String(rtp.videoBitrate)],
       ...['-g', String(this.#fps), '-keyint_min', String(this.#fps), '-sc_threshold', '0'],
-      ...['-payload_type', String(rtp.videoPayloadType ?? 96), ...ssrc(rtp.videoSsrc)],
-      ...['-f', 'rtp', `rtp://${host}:${rtp.videoPort}?pkt_size=${RTP_PACKET_SIZE}`],
+      ...['-payload_type', String(rtp.videoPayloadType ?? 96), ...ssrc(rtp.videoSsrc), ...video.flags],
+      ...['-f', 'rtp', video.url],
     ];
     const audio = this.#audioFor(this.#renditions.length);
     if (audio !== null) {
       args.push(
         ...['-map', audio, '-c:a', 'libopus', '-b:a', String(rtp.audioBitrate ?? 64_000), '-ar', '48000', '-ac', '2'],
-        ...['-payload_type', String(rtp.audioPayloadType ?? 111), ...ssrc(rtp.audioSsrc)],
-        ...['-f', 'rtp', `rtp://${host}:${rtp.audioPort}?pkt_size=${RTP_PACKET_SIZE}`],
+        ...['-payload_type', String(rtp.audioPayloadType ?? 111), ...ssrc(rtp.audioSsrc), ...sound.flags],
+        ...['-f', 'rtp', sound.url],
       );
     }
     return args;

@@ -84,7 +84,17 @@ export class ProgramRunner implements ProgramRunFactory {
     if (!audience) return undefined;
     const scale = Math.min(1, RTP_MAX.width / top.width, RTP_MAX.height / top.height);
     const even = (n: number) => Math.max(16, Math.round((n * scale) / 2) * 2);
-    return { host: audience.host, videoPort: audience.videoPort, audioPort: audience.audioPort, width: even(top.width), height: even(top.height), videoBitrate: RTP_MAX.videoBitrate };
+    return {
+      host: audience.host,
+      videoPort: audience.videoPort,
+      audioPort: audience.audioPort,
+      // Janus chooses the ports: port + 1 may be another stream's, so RTCP goes where it says (or nowhere).
+      videoRtcpPort: audience.videoRtcpPort ?? null,
+      audioRtcpPort: null,
+      width: even(top.width),
+      height: even(top.height),
+      videoBitrate: RTP_MAX.videoBitrate,
+    };
   }
 
   async #startStage(plan: ProgramPlan, streamId: string, audience: RtpTarget | null): Promise<ProgramRun> {

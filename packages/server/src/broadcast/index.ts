@@ -37,3 +37,5 @@ export {
   type PublishDecision,
   type UnpublishReason,
 } from './rtmp/index.js';
+export { programLayout, resolveLayout, GRID_MAX_CAMERAS, type ProgramGraph, type ProgramSources, type ProgramLayoutChoice, type ProgramLayoutKind } from './programLayout.js';
+export { probeSource, canPassThrough, type SourceProbe, type ProbeSourceOptions } from './probeSource.js';

@@ -66,12 +66,18 @@ export interface LadderGraph {
 export interface RtpOutputOptions {
   /** Where the mountpoint listens (IPv4, IPv6 or host name). */
   readonly host: string;
-  /**
-   * UDP ports of the mountpoint's video and audio (1–65534). ffmpeg also sends RTCP sender reports
-   * to port + 1, so the two ports must be at least 2 apart.
-   */
+  /** UDP ports of the mountpoint's video and audio (1–65535). */
   readonly videoPort: number;
   readonly audioPort: number;
+  /**
+   * Where ffmpeg sends each stream's RTCP sender reports: a port (give the mountpoint's video
+   * `rtcp_port`, so Janus learns where its keyframe requests go), null for none
+   * (`-rtpflags skip_rtcp`), or by default the RTP port + 1 (RFC 3550). Janus picks its ports
+   * itself, so port + 1 may be another stream's: name the port or pass null. Neither may be the
+   * other stream's RTP port.
+   */
+  readonly videoRtcpPort?: number | null;
+  readonly audioRtcpPort?: number | null;
   /** Video size in pixels (even; at most level 3.1: 3600 macroblocks, 1280×720 at 30 fps). */
   readonly width: number;
   readonly height: number;
@@ -80,7 +86,7 @@ export interface RtpOutputOptions {
   /** RTP payload types (dynamic, 96–127; defaults 96 and 111, the mountpoint's `videopt`/`audiopt`). */
   readonly videoPayloadType?: number;
   readonly audioPayloadType?: number;
-  /** RTP SSRCs, unsigned 32-bit (default: random, chosen by ffmpeg). */
+  /** RTP SSRCs, 1 to 2^32 − 1 (default: random, chosen by ffmpeg). */
   readonly videoSsrc?: number;
   readonly audioSsrc?: number;
   /** Opus bit rate in bits per second (default 64 000). */
@@ -186,7 +192,7 @@ function validateSources(o: HlsLadderOptions): void {
   }
   const { filter, video, audio } = o.graph;
   if (o.audio !== undefined || (o.video !== undefined && !o.renditions?.[0]?.passthrough))
-    throw fail('graph replaces the video and audio options (a passthrough rung names its stream itself)');
+    throw fail('with a graph, audio comes from the graph, and video only names the stream a passthrough rung copies');
   if (typeof filter !== 'string' || filter.trim() === '') throw fail('empty graph filter');
   for (const label of audio === null ? [video] : [video, audio]) {
     if (!GRAPH_LABEL.test(label)) throw fail(`graph label ${JSON.stringify(label)} must look like [pv]`);
@@ -199,10 +205,17 @@ function validateSources(o: HlsLadderOptions): void {
 function validateRtp(rtp: RtpOutputOptions, fps: number): void {
   const fail = (detail: string) => new BroadcastError('INVALID_LADDER', `rtp: ${detail}`);
   if (isIP(rtp.host) === 0 && !/^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/.test(rtp.host)) throw fail(`host ${JSON.stringify(rtp.host)}`);
-  for (const port of [rtp.videoPort, rtp.audioPort]) {
-    if (!Number.isInteger(port) || port < 1 || port > 65534) throw fail(`port ${port} (1–65534: RTCP goes to port + 1)`);
+  const isPort = (port: number) => Number.isInteger(port) && port >= 1 && port <= 65535;
+  for (const port of [rtp.videoPort, rtp.audioPort, rtp.videoRtcpPort ?? 1, rtp.audioRtcpPort ?? 1]) if (!isPort(port)) throw fail(`port ${port} (1–65535)`);
+  if (rtp.videoPort === rtp.audioPort) throw fail(`video and audio on the same port ${rtp.videoPort}`);
+  // A sender report landing on the other stream's RTP port would be read as a media packet.
+  const rtcp = (port: number, given: number | null | undefined) => (given === undefined ? port + 1 : given);
+  for (const [stream, port, given] of [['video', rtp.videoPort, rtp.videoRtcpPort], ['audio', rtp.audioPort, rtp.audioRtcpPort]] as const) {
+    const to = rtcp(port, given);
+    if (to === null) continue;
+    if (to > 65535) throw fail(`${stream} RTCP would go to port ${to}: name its port`);
+    if (to === rtp.videoPort || to === rtp.audioPort) throw fail(`${stream} RTCP would go to RTP port ${to} (ports overlap)`);
   }
-  if (Math.abs(rtp.videoPort - rtp.audioPort) < 2) throw fail(`ports ${rtp.videoPort} and ${rtp.audioPort} overlap (each also uses port + 1 for RTCP)`);
   checkSize('rtp', rtp.width, rtp.height);
   const macroblocks = Math.ceil(rtp.width / 16) * Math.ceil(rtp.height / 16);
   if (macroblocks > LEVEL_31_FRAME_MBS || macroblocks * fps > LEVEL_31_MBS_PER_SECOND)
@@ -213,7 +226,8 @@ function validateRtp(rtp: RtpOutputOptions, fps: number): void {
   for (const type of types) if (!Number.isInteger(type) || type < 96 || type > 127) throw fail(`payload type ${type} (dynamic: 96–127)`);
   if (types[0] === types[1]) throw fail('video and audio share a payload type');
   for (const ssrc of [rtp.videoSsrc, rtp.audioSsrc]) {
-    if (ssrc !== undefined && !(Number.isInteger(ssrc) && ssrc >= 0 && ssrc <= 0xffffffff)) throw fail(`SSRC ${ssrc} (unsigned 32-bit)`);
+    // 0 is ffmpeg's "pick one at random", so it cannot be asked for.
+    if (ssrc !== undefined && !(Number.isInteger(ssrc) && ssrc >= 1 && ssrc <= 0xffffffff)) throw fail(`SSRC ${ssrc} (1 to 2^32 − 1)`);
   }
   if (rtp.videoSsrc !== undefined && rtp.videoSsrc === rtp.audioSsrc) throw fail('video and audio share an SSRC');
   if (rtp.sdpFile !== undefined && rtp.sdpFile === '') throw fail('empty SDP file path');
