@@ -3,9 +3,9 @@
  * program (a slate while the stage is empty) becomes HLS on the origin, an OBS-like encoder (a real
  * ffmpeg pushing RTMP with the room's stream key, through the real nginx RTMP server) replaces the
  * stage with its own ladder (its H.264 passed through, plus a re-encoded rung), drops and comes back
- * within the grace, and wrong or revoked keys are refused. Viewers cannot run it or reach the stage.
+ * within the grace, and wrong or revoked keys are refused. A program ffmpeg that dies is restarted. Viewers cannot run it or reach the stage.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,15 @@ async function freePort(): Promise<number> {
 }
 
 const started: ChildProcess[] = [];
+
+/** The program ffmpegs the server (in this process) runs: the ones writing renditions to pipes. */
+function ladderPids(): number[] {
+  const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((line) => line.includes('ffmpeg') && line.includes('pipe:3'))
+    .map((line) => Number(line.trim().split(/\s+/)[0]));
+}
 
 /** An OBS-like encoder: a 320x180 test pattern with a tone, H.264 with 1 s GOPs and AAC, over RTMP. */
 function encoder(url: string): { child: ChildProcess; exited: Promise<number | null> } {
@@ -94,6 +103,17 @@ describe('lecture broadcast', () => {
     const slateStreams = await decodeSegment(slateBase, '360p', dir);
     expect(slateStreams.find((s) => s.codec_name === 'h264')).toMatchObject({ width: 640, height: 360 });
     expect(slateStreams.find((s) => s.codec_name === 'aac')).toBeDefined();
+
+    // The program's ffmpeg dies: the broadcast starts a new one, under a new HLS path.
+    const ladders = ladderPids();
+    expect(ladders).toHaveLength(1);
+    process.kill(ladders[0]!, 'SIGKILL');
+    await viewer.next('session.updated', (m) => m.session.broadcast?.hls === null, 10_000);
+    await viewer.next('session.updated', (m) => !!m.session.broadcast?.hls && m.session.broadcast.hls !== slate.hls, 20_000);
+    const restarted = broadcastOf(viewer)!;
+    expect(restarted).toMatchObject({ state: 'live', startedAt: slate.startedAt });
+    expect((await decodeSegment(server.baseUrl + restarted.hls!.replace(/\/master\.m3u8$/, ''), '360p', dir)).find((s) => s.codec_name === 'h264')).toBeDefined();
+    expect(ladderPids()).toHaveLength(1);
 
     // A wrong key is refused: the encoder is turned away, the broadcast does not change.
     const rtmp = `rtmp://127.0.0.1:${rtmpPort}/live`;

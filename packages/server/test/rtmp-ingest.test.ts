@@ -6,7 +6,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -184,6 +184,33 @@ describe('RTMP ingest: OBS-style encoders into our private nginx-rtmp', () => {
       const done = next(ingest, 'unpublish');
       await stop(reconnected);
       await done;
+    }
+  });
+
+  it('shrugs off connections that speak garbage or stop mid-handshake, and still takes a real encoder', async () => {
+    const events: string[] = [];
+    const offs = (['publish', 'unpublish', 'refused'] as const).map((name) => ingest.on(name, () => events.push(name)));
+    try {
+      const pid = rtmp.pid;
+      for (const bytes of [randomBytes(64 * 1024), Buffer.from([3, ...randomBytes(1535)]), Buffer.from([3])]) {
+        const socket = connect(rtmp.port, '127.0.0.1');
+        await new Promise<void>((resolve) => socket.once('connect', resolve));
+        socket.end(bytes);
+        await new Promise<void>((resolve) => socket.once('close', () => resolve()).once('error', () => resolve()));
+      }
+      expect(events).toEqual([]);
+      expect(rtmp.pid).toBe(pid);
+      const published = next(ingest, 'publish');
+      const encoder = push(pushUrl(KEY));
+      try {
+        expect((await published).stream).toBe(STREAM);
+      } finally {
+        const done = next(ingest, 'unpublish');
+        await stop(encoder);
+        await done;
+      }
+    } finally {
+      for (const off of offs) off();
     }
   });
 

@@ -6,10 +6,10 @@ const EVENTS = ['participantJoined', 'participantUpdated', 'participantLeft', 'l
 type EventName = (typeof EVENTS)[number];
 
 /** A session of a classroom, a controllable clock, and a log of every event it emits. */
-function setup(settings: Partial<RoomSettings> = {}) {
+function setup(settings: Partial<RoomSettings> = {}, kind: 'classroom' | 'lecture' = 'classroom') {
   let time = 1_000_000;
   let ids = 0;
-  const room = { id: 'room-1', title: 'Algebra', kind: 'classroom' as const, settings: { ...DEFAULT_ROOM_SETTINGS, ...settings } };
+  const room = { id: 'room-1', title: 'Algebra', kind, settings: { ...DEFAULT_ROOM_SETTINGS, ...settings } };
   const session = new LiveSession({ room, now: () => time, newId: () => `session-${++ids}` });
   const log: { event: EventName; args: unknown[] }[] = [];
   for (const event of EVENTS) session.on(event, (...args: unknown[]) => log.push({ event, args }));
@@ -411,6 +411,31 @@ describe('LiveSession lock', () => {
     expect(session.arrive(person('co', 'moderator'))).toBe('joined');
     session.lock('mod', false);
     expect(session.arrive(person('eve', 'participant'))).toBe('joined');
+  });
+});
+
+describe('LiveSession broadcast', () => {
+  it('gives a lecture an idle broadcast, which only moderators may run, and tells everyone of its changes', () => {
+    const s = setup({}, 'lecture');
+    s.session.arrive(person('mod', 'moderator'));
+    s.session.arrive(person('viv', 'viewer'));
+    expect(s.session.info?.broadcast).toMatchObject({ state: 'idle', source: 'stage', layout: 'auto', hls: null, webrtc: false });
+    expect(() => s.session.authorizeBroadcast('mod')).not.toThrow();
+    expectCode(() => s.session.authorizeBroadcast('viv'), 'NOT_ALLOWED');
+    const updates: unknown[] = [];
+    s.session.on('sessionUpdated', (info) => updates.push(info.broadcast));
+    const live = { ...s.session.info!.broadcast!, state: 'live' as const, startedAt: s.now(), hls: '/hls/abcdefgh/master.m3u8' };
+    s.session.setBroadcast(live);
+    expect(s.session.info?.broadcast).toEqual(live);
+    expect(updates).toEqual([live]);
+  });
+
+  it('has no broadcast in a classroom: running one is refused, updates are ignored', () => {
+    const { session } = liveClassroom();
+    expect(session.info?.broadcast).toBeNull();
+    expectCode(() => session.authorizeBroadcast('mod'), 'INVALID_STATE');
+    session.setBroadcast({ state: 'live', source: 'stage', layout: 'auto', encoderConnected: false, startedAt: 1, hls: null, webrtc: false });
+    expect(session.info?.broadcast).toBeNull();
   });
 });
 
