@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BroadcastInfo } from '@amphi/protocol';
 import { startServer, type TestServer } from './harness.js';
-import { RawSocket, liveRoom, until } from './helpers.js';
+import { RawSocket, expectRoomWorks, liveRoom, until } from './helpers.js';
 import { decodeSegment, masterVariants } from './hlsClient.js';
 
 async function freePort(): Promise<number> {
@@ -164,6 +164,37 @@ describe('lecture broadcast', () => {
     viewer.close();
     moderator.close();
   }, 150_000);
+
+  it('shows a lecture’s audience to moderators only, and the stage to everyone', async () => {
+    const { moderator, links } = await liveRoom(server, {}, 'lecture');
+    const join = (name: string) => RawSocket.join(server, server.api(), { token: links.participant.token, displayName: name });
+    const ann = await join('Ann');
+    await moderator.next('participant.joined', (m) => m.participant.name === 'Ann');
+    const bob = await join('Bob');
+    await moderator.next('participant.joined', (m) => m.participant.name === 'Bob');
+    const presenceOf = async (socket: RawSocket) => (await socket.next('presence')).participants.map((p) => p.name).sort();
+    // Each viewer sees the stage and themselves; the moderator sees everyone.
+    expect(await presenceOf(ann)).toEqual(['Ann', 'Prof. Martin']);
+    expect(await presenceOf(bob)).toEqual(['Bob', 'Prof. Martin']);
+    // Bob on stage: everyone is told; back in the audience and leaving: still told (Ann knew him).
+    moderator.send({ type: 'participant.setRole', id: 'promote', participantId: bob.participantId, role: 'presenter' });
+    await ann.next('participant.updated', (m) => m.participant.id === bob.participantId && m.participant.role === 'presenter');
+    moderator.send({ type: 'participant.setRole', id: 'demote', participantId: bob.participantId, role: 'viewer' });
+    await ann.next('participant.updated', (m) => m.participant.id === bob.participantId && m.participant.role === 'viewer');
+    bob.send({ type: 'leave', id: 'bye' });
+    await ann.next('participant.left', (m) => m.participantId === bob.participantId);
+    // A viewer who never was on stage comes and goes unseen by the audience, not by the moderator.
+    const cat = await join('Cat');
+    await moderator.next('participant.joined', (m) => m.participant.name === 'Cat');
+    cat.send({ type: 'hand.raise', id: 'hand' });
+    await moderator.next('participant.updated', (m) => m.participant.id === cat.participantId && m.participant.handRaised);
+    cat.send({ type: 'leave', id: 'bye' });
+    await moderator.next('participant.left', (m) => m.participantId === cat.participantId);
+    await expectRoomWorks(moderator, [ann]);
+    expect(ann.messages.some((m) => JSON.stringify(m).includes(cat.participantId))).toBe(false);
+    ann.close();
+    moderator.close();
+  });
 
   it('refuses an encoder when the room has no live lecture, and broadcasting in a classroom', async () => {
     const { owner, room, moderator } = await liveRoom(server, {}, 'classroom');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AmphiError, ERRORS, type ClientMessage, type LobbyEntry, type ServerMessage, type RoomInfo } from '@amphi/protocol';
+import { AmphiError, ERRORS, type ClientMessage, type LobbyEntry, type Participant, type ServerMessage, type RoomInfo } from '@amphi/protocol';
 import { LiveSession, allowedActions, can, type Identity } from '../rooms/index.js';
 import type { RoomRecord, RoomStore } from '../storage/index.js';
 import { sha256, type TicketClaims, type TokenSigner } from '../auth/index.js';
@@ -47,6 +47,12 @@ interface RoomRuntime {
   media: MediaRoom | null;
   /** A lecture's broadcast, created when first started (or when an encoder connects). */
   broadcast: Broadcast | null;
+  /**
+   * In a lecture, the people everyone has been told about: the stage, and viewers who were on
+   * it. Other viewers are shown only to those who manage people (and to themselves): a viewer
+   * joining a lecture of 10,000 is not announced to the 9,999 others.
+   */
+  shownToAll: Set<string>;
 }
 
 export function toRoomInfo(room: RoomRecord): RoomInfo {
@@ -382,15 +388,35 @@ export class RoomHub {
     if (!me) return;
     const settings = rt.session.room.settings;
     const lobby: LobbyEntry[] = can(me.role, 'lobby.manage', settings) ? rt.session.lobby() : [];
-    rt.peers.get(pid)?.send({ type: 'presence', participants: rt.session.participants(), lobby, permissions: allowedActions(me.role, settings) });
+    const everyone = rt.session.participants();
+    const participants = this.#seesAudience(rt, pid) ? everyone : everyone.filter((p) => p.id === pid || this.#shownToAll(rt, p));
+    rt.peers.get(pid)?.send({ type: 'presence', participants, lobby, permissions: allowedActions(me.role, settings) });
   }
 
-  /** Sends to everyone joined (optionally only those allowed to manage the lobby). */
-  #broadcast(rt: RoomRuntime, message: ServerMessage, filter: { except?: string; lobbyManagers?: boolean } = {}): void {
+  /** Whether everyone is told about this person (see RoomRuntime.shownToAll); remembers those who are. */
+  #shownToAll(rt: RoomRuntime, participant: Participant): boolean {
+    if (rt.session.room.kind !== 'lecture' || participant.role !== 'viewer') rt.shownToAll.add(participant.id);
+    return rt.shownToAll.has(participant.id);
+  }
+
+  /** Whether this person sees a lecture's whole audience (those who may bring people on stage). */
+  #seesAudience(rt: RoomRuntime, pid: string): boolean {
+    return rt.session.room.kind !== 'lecture' || rt.session.allows(pid, 'participant.setRole');
+  }
+
+  /**
+   * Sends to everyone joined (optionally only those allowed to manage the lobby). A message
+   * about a lecture viewer nobody else was told about (`about`, `aboutId`) goes only to those
+   * who see the audience, and to that viewer.
+   */
+  #broadcast(rt: RoomRuntime, message: ServerMessage, filter: { except?: string; lobbyManagers?: boolean; about?: Participant; aboutId?: string } = {}): void {
     const serialized = JSON.stringify(message);
+    const subject = filter.about?.id ?? filter.aboutId;
+    const toAll = filter.about ? this.#shownToAll(rt, filter.about) : filter.aboutId === undefined || rt.shownToAll.has(filter.aboutId) || rt.session.room.kind !== 'lecture';
     for (const [pid, peer] of rt.peers) {
       if (pid === filter.except || rt.session.statusOf(pid) !== 'joined') continue;
       if (filter.lobbyManagers && !rt.session.allows(pid, 'lobby.manage')) continue;
+      if (!toAll && pid !== subject && !this.#seesAudience(rt, pid)) continue;
       peer.send(message, serialized);
     }
   }
@@ -411,7 +437,7 @@ export class RoomHub {
     if (!room) throw new AmphiError('ROOM_NOT_FOUND');
     this.#assertOpen();
     const session = new LiveSession({ room: toRoomInfo(room), now: this.#now, newId: randomUUID });
-    const rt: RoomRuntime = { roomId, session, peers: new Map(), graceTimers: new Map(), arriving: null, persisted: Promise.resolve(), media: null, broadcast: null };
+    const rt: RoomRuntime = { roomId, session, peers: new Map(), graceTimers: new Map(), arriving: null, persisted: Promise.resolve(), media: null, broadcast: null, shownToAll: new Set() };
     session.onListenerError = (error, event) => this.#options.log.error({ err: error, event, roomId }, 'room event listener failed');
     this.#wire(rt);
     this.#runtimes.set(roomId, rt);
@@ -426,19 +452,20 @@ export class RoomHub {
       rt.peers.get(pid)?.send({ type: 'status', status, session: session.info });
       if (status === 'joined') this.#sendPresence(rt, pid);
     });
-    session.on('participantJoined', (participant) => this.#broadcast(rt, { type: 'participant.joined', participant }, { except: participant.id }));
+    session.on('participantJoined', (participant) => this.#broadcast(rt, { type: 'participant.joined', participant }, { except: participant.id, about: participant }));
     session.on('participantUpdated', (participant, previousRole) => {
       // Back to the audience: off the stage, nothing of theirs is forwarded any more.
       if (participant.role === 'viewer' && previousRole !== 'viewer' && session.room.kind === 'lecture') rt.media?.remove(participant.id);
       else rt.media?.applyState(participant.id);
-      this.#broadcast(rt, { type: 'participant.updated', participant });
+      this.#broadcast(rt, { type: 'participant.updated', participant }, { about: participant });
       // A new role may show or hide the lobby: give the person a fresh picture.
       if (participant.role !== previousRole) this.#sendPresence(rt, participant.id);
     });
     session.on('participantLeft', (participantId, reason) => {
       rt.media?.remove(participantId);
       void rt.broadcast?.leaveWatch(participantId).catch(() => undefined);
-      this.#broadcast(rt, { type: 'participant.left', participantId, reason });
+      this.#broadcast(rt, { type: 'participant.left', participantId, reason }, { aboutId: participantId });
+      rt.shownToAll.delete(participantId);
     });
     session.on('sessionUpdated', (info) => {
       const update: ServerMessage = { type: 'session.updated', session: info };
