@@ -130,6 +130,8 @@ test('a viewer raises a hand, is invited onto the stage, sees and is seen, then 
   await expectFlowing(lea.page, teacherId, 'camera');
   await lea.page.getByRole('button', { name: 'Turn camera on' }).click();
   const leaId = await participantIdOf(teacher.page, lea.name);
+  // Tiles out of view are paused (no layer received): bring Léa's into the teacher's view.
+  await teacher.page.locator(`figure[data-participant-id="${leaId}"]`).first().scrollIntoViewIfNeeded();
   await expectFlowing(teacher.page, leaId, 'camera');
 
   await teacher.page.getByRole('button', { name: `Send ${lea.name} back to the audience` }).click();
