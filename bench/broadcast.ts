@@ -1,14 +1,18 @@
+import { ladderCpu } from './broadcast/ladderCpu.js';
+import { glassToGlass } from './broadcast/latency.js';
 import { edgeOriginRequestsPerS, originViewersPerCore } from './broadcast/origin.js';
+import { streamingViewersPerCore } from './broadcast/streaming.js';
 import { writeResult } from './lib.js';
 
 /**
- * `broadcast`: the HLS origin against nginx serving the same live files (viewers per core), and
- * the origin requests that 5,000 LL-HLS viewers cause behind the shipped nginx edge. Not yet
- * measured here (see docs/benchmarks.md): glass-to-glass latency of HLS and of the WebRTC tier,
- * the ladder's CPU against bare ffmpeg, Janus Streaming viewers per core.
+ * `broadcast`: the lecture pipeline. Glass-to-glass latency of an OBS-like RTMP encoder to an
+ * hls.js viewer and to a WebRTC viewer (clock burned into the picture; baseline: ffmpeg's own
+ * HLS muxer with hls.js defaults); the ladder's CPU against the same ffmpeg run bare; Janus
+ * Streaming viewers per core against the same viewers on a VideoRoom; the HLS origin against
+ * nginx serving the same live files; origin requests behind the shipped nginx edge at 5,000
+ * viewers. Each part is in bench/broadcast/ and runs alone too.
  */
 export async function run() {
-  const origin = await originViewersPerCore();
-  const edge = await edgeOriginRequestsPerS();
-  return writeResult('broadcast', { ...origin.figures, ...edge.figures }, [origin.notes, edge.notes].join(' '));
+  const parts = [await glassToGlass(), await ladderCpu(), await streamingViewersPerCore(), await originViewersPerCore(), await edgeOriginRequestsPerS()];
+  return writeResult('broadcast', Object.assign({}, ...parts.map((p) => p.figures)), parts.map((p) => p.notes).join(' '));
 }
