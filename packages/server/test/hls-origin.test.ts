@@ -102,7 +102,7 @@ describe('HLS origin: playlists and media', () => {
       '/hls/noSuchStream/master.m3u8',
       `/hls/${stream}/360p/playlist.m3u8`,
       `/hls/${stream}/360p/init.mp4`,
-      url('part3.m4s'), // the preload hint: not there yet
+      url('part4.m4s'), // beyond the preload hint (part3): no playlist names it yet
       url('seg0.m4s'), // still being filled
       url('part99.m4s'),
       `/hls/${stream}/720p/extra/part0.m4s`,
@@ -131,6 +131,18 @@ describe('HLS origin: playlists and media', () => {
       expect(res.json(), path).toMatchObject({ code: 'VALIDATION_FAILED' });
       expect(res.headers['cache-control'], path).toBe('no-cache');
       expect(res.headers['access-control-allow-origin'], path).toBe('*');
+    }
+  });
+
+  it("carries the app's security headers (Helmet's) like any other route, errors included", async () => {
+    const { feed, url } = live();
+    feed('K');
+    const security = (headers: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(headers).filter(([name]) => /^(?:content-security-policy|cross-origin-opener-policy|origin-agent-cluster|referrer-policy|strict-transport-security|x-(?!ratelimit))/.test(name)));
+    const app = security((await get('/healthz')).headers);
+    expect(app['x-content-type-options']).toBe('nosniff');
+    for (const path of [url('playlist.m3u8'), url('part0.m4s'), url('part9.m4s'), url('seg01.m4s')]) {
+      expect(security((await get(path)).headers), path).toEqual(app);
     }
   });
 
@@ -226,6 +238,53 @@ describe('HLS origin: blocking playlist reload', () => {
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ code: 'MEDIA_UNAVAILABLE' });
     expect(res.headers['cache-control']).toBe('no-cache');
+  });
+});
+
+describe('HLS origin: preload hint', () => {
+  it('holds a request for the hinted part until that part is pushed, then serves it as immutable', async () => {
+    const { feed, parts, url } = live();
+    feed('K..');
+    expect((await get(url('playlist.m3u8'))).body).toContain('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part3.m4s"');
+    const order: string[] = [];
+    const answer = get(url('part3.m4s')).then((res) => {
+      order.push('answered');
+      return res;
+    });
+    await sleep(50);
+    order.push('pushed');
+    feed('.');
+    const res = await answer;
+    expect(order).toEqual(['pushed', 'answered']);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('video/mp4');
+    expect(res.headers['cache-control']).toBe(IMMUTABLE);
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(new Uint8Array(res.rawPayload)).toEqual(parts[3]);
+  });
+
+  it('answers 404 at once for a part beyond the hint, and for the hinted part when the broadcast ends first', async () => {
+    const { feed, playlist, url } = live();
+    feed('K..');
+    expect((await get(url('part4.m4s'))).statusCode).toBe(404);
+    const held = get(url('part3.m4s'));
+    await sleep(50);
+    playlist.close();
+    const res = await held;
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toMatchObject({ code: 'NOT_FOUND' });
+    expect(res.headers['cache-control']).toBe('no-cache');
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it('answers 503, not cached, when the hinted part does not come within three target durations', async () => {
+    const { feed, url } = live();
+    feed('K..');
+    const res = await get(url('part3.m4s'));
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ code: 'MEDIA_UNAVAILABLE' });
+    expect(res.headers['cache-control']).toBe('no-cache');
+    expect(res.headers['access-control-allow-origin']).toBe('*');
   });
 });
 

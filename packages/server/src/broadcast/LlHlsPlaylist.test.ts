@@ -174,6 +174,57 @@ describe('LlHlsPlaylist', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('holds a request for the part the preload hint names until it is pushed', async () => {
+    const { playlist, feed } = setup();
+    feed('K..');
+    expect(playlist.preloadHint).toBe(3);
+    expect(playlist.render()).toContain('#EXT-X-PRELOAD-HINT:TYPE=PART,URI="part3.m4s"');
+    await expect(playlist.waitForPart(1)).resolves.toBeUndefined();
+    // Only the hinted part is held: no playlist has named the one after it yet.
+    expect(await codeOf(playlist.waitForPart(4))).toBe('PART_TOO_FAR_AHEAD');
+    let settled = false;
+    const hinted = playlist.waitForPart(3).then(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(500);
+    expect(settled).toBe(false);
+    feed('.');
+    await hinted;
+    expect(playlist.lookup('part3.m4s')).toEqual(new Uint8Array([3]));
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('times out a hinted part after three target durations, and rejects it when the playlist ends', async () => {
+    const { playlist, feed } = setup();
+    feed('K..');
+    const late = codeOf(playlist.waitForPart(3));
+    await vi.advanceTimersByTimeAsync(2999);
+    expect(vi.getTimerCount()).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await late).toBe('PART_TIMEOUT');
+    const ended = codeOf(playlist.waitForPart(3));
+    playlist.close();
+    expect(await ended).toBe('PLAYLIST_CLOSED');
+    expect(playlist.preloadHint).toBeUndefined();
+    expect(await codeOf(playlist.waitForPart(3))).toBe('PLAYLIST_CLOSED');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('renders once per change and hands every reader the same text and bytes', () => {
+    const { playlist, feed } = setup();
+    feed('K..');
+    const text = playlist.render();
+    const bytes = playlist.renderBytes();
+    expect(playlist.render()).toBe(text);
+    expect(playlist.renderBytes()).toBe(bytes);
+    expect(bytes.toString('utf8')).toBe(text);
+    feed('.');
+    expect(playlist.render()).not.toBe(text);
+    expect(playlist.renderBytes()).not.toBe(bytes);
+    expect(playlist.render()).toContain('URI="part3.m4s"');
+    expect(playlist.renderBytes().toString('utf8')).toBe(playlist.render());
+    playlist.close();
+    expect(playlist.renderBytes().toString('utf8').endsWith('#EXT-X-ENDLIST\n')).toBe(true);
+  });
+
   it('refuses a part without a valid duration', () => {
     const { playlist } = setup();
     expect(() => playlist.push({ bytes: new Uint8Array(), duration: Number.NaN, independent: true })).toThrow(/INVALID_PART/);

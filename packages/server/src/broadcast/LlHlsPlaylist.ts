@@ -66,8 +66,8 @@ interface Segment {
 }
 
 interface Waiter {
-  readonly msn: number;
-  readonly part: number | undefined;
+  /** Whether what the waiter waits for is there (or can no longer come). */
+  readonly ready: () => boolean;
   readonly resolve: () => void;
   readonly reject: (error: BroadcastError) => void;
   readonly timer: ReturnType<typeof setTimeout>;
@@ -97,6 +97,13 @@ export class LlHlsPlaylist extends TypedEmitter<LlHlsPlaylistEvents> {
   #waiters = new Set<Waiter>();
   #closed = false;
   #dropped = 0;
+  /**
+   * The rendered playlist, kept until the next change: every viewer of a rendition asks for the
+   * same text within a part duration (a blocking reload wakes them all at once), so it is
+   * rendered once per part, not once per request.
+   */
+  #text: string | undefined;
+  #bytes: Buffer | undefined;
 
   constructor(options: LlHlsPlaylistOptions = {}) {
     super();
@@ -147,6 +154,7 @@ export class LlHlsPlaylist extends TypedEmitter<LlHlsPlaylistEvents> {
     this.#mediaTime += part.duration;
     this.#parts.set(part.number, part);
     this.#trim();
+    this.#changed();
     this.emit('part', { msn: part.msn, index: part.index, number: part.number });
     this.#wake();
     return { msn: part.msn, index: part.index, number: part.number };
@@ -174,6 +182,14 @@ export class LlHlsPlaylist extends TypedEmitter<LlHlsPlaylistEvents> {
   }
 
   /**
+   * Number of the part `#EXT-X-PRELOAD-HINT` names (the next one to be pushed), or undefined
+   * once the playlist has ended.
+   */
+  get preloadHint(): number | undefined {
+    return this.#closed ? undefined : this.#nextPart;
+  }
+
+  /**
    * Blocking playlist reload (`_HLS_msn`, `_HLS_part`): resolves once part `part` of segment `msn`
    * exists, or once that segment is complete when `part` is undefined (or beyond its last part).
    * Rejects with `PART_TOO_FAR_AHEAD` (more than two segments ahead), `PART_TIMEOUT` after
@@ -184,23 +200,39 @@ export class LlHlsPlaylist extends TypedEmitter<LlHlsPlaylistEvents> {
     if (this.#closed) return Promise.reject(new BroadcastError('PLAYLIST_CLOSED', 'the broadcast has ended'));
     const last = this.#current()?.msn ?? this.#nextMsn;
     if (msn > last + 2) return Promise.reject(new BroadcastError('PART_TOO_FAR_AHEAD', `segment ${msn} asked for, the last is ${last}`));
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        msn,
-        part,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.#waiters.delete(waiter);
-          reject(new BroadcastError('PART_TIMEOUT', `segment ${msn} part ${part ?? '-'} did not come within ${timeoutMs} ms`));
-        }, timeoutMs),
-      };
-      this.#waiters.add(waiter);
-    });
+    return this.#wait(() => this.#has(msn, part), timeoutMs, `segment ${msn} part ${part ?? '-'}`);
   }
 
-  /** Renders the media playlist. */
+  /**
+   * A request for the part the preload hint names (RFC 8216bis §6.2.6: the server holds it):
+   * resolves once part `number` has been pushed (at once if it already was, even if it has left
+   * the window since). Rejects with `PART_TOO_FAR_AHEAD` for a part beyond the hint, which no
+   * playlist has named yet, `PART_TIMEOUT` after `timeoutMs` (default three target durations) or
+   * `PLAYLIST_CLOSED` when the playlist ends first.
+   */
+  waitForPart(number: number, timeoutMs = 3000 * this.#targetDuration): Promise<void> {
+    if (number < this.#nextPart) return Promise.resolve();
+    if (this.#closed) return Promise.reject(new BroadcastError('PLAYLIST_CLOSED', 'the broadcast has ended'));
+    if (number > this.#nextPart) return Promise.reject(new BroadcastError('PART_TOO_FAR_AHEAD', `part ${number} asked for, the preload hint is part ${this.#nextPart}`));
+    return this.#wait(() => number < this.#nextPart, timeoutMs, `part ${number}`);
+  }
+
+  /**
+   * The media playlist as text. Rendered once per change (a part, the end) and kept: many
+   * requests between two parts share it.
+   */
   render(): string {
+    this.#text ??= this.#render();
+    return this.#text;
+  }
+
+  /** `render()` as UTF-8 bytes, also kept until the next change: what an HTTP answer sends. */
+  renderBytes(): Buffer {
+    this.#bytes ??= Buffer.from(this.render(), 'utf8');
+    return this.#bytes;
+  }
+
+  #render(): string {
     const lines = [
       '#EXTM3U',
       '#EXT-X-VERSION:9',
@@ -237,9 +269,10 @@ export class LlHlsPlaylist extends TypedEmitter<LlHlsPlaylistEvents> {
     this.#closed = true;
     const current = this.#current();
     if (current) this.#complete(current);
+    this.#changed();
     for (const waiter of this.#waiters) {
       clearTimeout(waiter.timer);
-      if (this.#has(waiter.msn, waiter.part)) waiter.resolve();
+      if (waiter.ready()) waiter.resolve();
       else waiter.reject(new BroadcastError('PLAYLIST_CLOSED', 'the broadcast has ended'));
     }
     this.#waiters.clear();
@@ -249,6 +282,27 @@ export class LlHlsPlaylist extends TypedEmitter<LlHlsPlaylistEvents> {
 
   #assertOpen(): void {
     if (this.#closed) throw new BroadcastError('PLAYLIST_CLOSED', 'the broadcast has ended');
+  }
+
+  #wait(ready: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        ready,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.#waiters.delete(waiter);
+          reject(new BroadcastError('PART_TIMEOUT', `${what} did not come within ${timeoutMs} ms`));
+        }, timeoutMs),
+      };
+      this.#waiters.add(waiter);
+    });
+  }
+
+  /** The window changed: the rendered playlist is stale. */
+  #changed(): void {
+    this.#text = undefined;
+    this.#bytes = undefined;
   }
 
   /** The segment being filled, if any. */
@@ -291,7 +345,7 @@ export class LlHlsPlaylist extends TypedEmitter<LlHlsPlaylistEvents> {
 
   #wake(): void {
     for (const waiter of this.#waiters) {
-      if (!this.#has(waiter.msn, waiter.part)) continue;
+      if (!waiter.ready()) continue;
       clearTimeout(waiter.timer);
       this.#waiters.delete(waiter);
       waiter.resolve();

@@ -4,12 +4,16 @@
  *
  *   GET /hls/:stream/master.m3u8
  *   GET /hls/:stream/:rendition/playlist.m3u8[?_HLS_msn=N[&_HLS_part=P]]   (LL-HLS blocking reload)
- *   GET /hls/:stream/:rendition/{init.mp4, seg<N>.m4s, part<N>.m4s}
+ *   GET /hls/:stream/:rendition/{init.mp4, seg<N>.m4s, part<N>.m4s}   (the preload-hinted part is held)
  *
  * These routes are outside `/api/`, so the general API limit does not apply; they have their own
  * per-address limit (`rateHlsPerMin`).
+ *
+ * Every viewer asks ~6 times a second, so the cost per request is the origin's capacity: the
+ * playlist is rendered once per part (LlHlsPlaylist keeps its bytes), the app's security headers
+ * are learnt once instead of being built per request, and per-request log lines are left out.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, LogLevel } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AmphiError } from '@amphi/protocol';
@@ -19,7 +23,10 @@ import { RENDITION_NAME, STREAM_ID, type HlsOrigin } from './HlsOrigin.js';
 export interface HlsRoutesOptions {
   /** Requests per minute per client address on every HLS URL; 0 turns the limit off (behind an edge cache). */
   ratePerMin: number;
-  /** How long (ms) a blocking playlist request waits before 503 (default: the playlist's, three target durations). */
+  /**
+   * How long (ms) a blocking playlist request, or a request for the preload-hinted part, waits
+   * before 503 (default: the playlist's, three target durations).
+   */
   blockTimeoutMs?: number | undefined;
 }
 
@@ -56,23 +63,56 @@ const PlaylistQuery = z
   .object({ _HLS_msn: Integer.optional(), _HLS_part: Integer.optional() })
   .refine((q) => q._HLS_part === undefined || q._HLS_msn !== undefined, { message: '_HLS_part needs _HLS_msn', path: ['_HLS_part'] });
 
+/**
+ * On every HLS response, errors and rate-limit refusals included: any origin may read it (players
+ * and CDNs elsewhere), and Helmet's `Cross-Origin-Resource-Policy: same-origin` is lifted so a
+ * native player (`<video src>`, a no-cors load) on another origin can play it.
+ */
+const CORS_HEADERS: Readonly<Record<string, string>> = {
+  'access-control-allow-origin': '*',
+  // hls.js reads Age to tell how stale a cached playlist is.
+  'access-control-expose-headers': 'Age',
+  'cross-origin-resource-policy': 'cross-origin',
+};
+
+/** pino's levels (a lower value logs more). */
+const LOG_LEVELS: Readonly<Record<string, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };
+
 export function registerHlsOrigin(app: FastifyInstance, origin: HlsOrigin, options: HlsRoutesOptions): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const config = { rateLimit: options.ratePerMin > 0 ? { max: options.ratePerMin, timeWindow: '1 minute' } : (false as const) };
   /**
-   * On every HLS response, errors and rate-limit refusals included: any origin may read it (players
-   * and CDNs elsewhere), and Helmet's `Cross-Origin-Resource-Policy: same-origin` is lifted so a
-   * native player (`<video src>`, a no-cors load) on another origin can play it.
+   * The app's own headers (Helmet's) on an HLS response, then ours. `@fastify/helmet` builds its
+   * middleware again for every request (a quarter of the CPU an HLS answer took); these routes
+   * skip it (`helmet: false`) and learn, from the first response, the headers it sets (they do
+   * not depend on the request) through its `reply.helmet()`, so every answer keeps the same
+   * headers at the cost of copying them. An app without Helmet has none to learn.
    */
-  const onSend = async (_request: unknown, reply: FastifyReply, payload: unknown) => {
-    reply.header('access-control-allow-origin', '*');
-    // hls.js reads Age to tell how stale a cached playlist is.
-    reply.header('access-control-expose-headers', 'Age');
-    reply.header('cross-origin-resource-policy', 'cross-origin');
-    if (reply.statusCode >= 400) reply.header('cache-control', NO_CACHE);
-    return payload;
+  let headers: Readonly<Record<string, string>> | undefined = app.hasReplyDecorator('helmet') ? undefined : CORS_HEADERS;
+  const headersFor = (reply: FastifyReply): Readonly<Record<string, string>> => {
+    // Not decorated yet when a hook before Helmet's failed the request: learn from a later one.
+    if (typeof reply.helmet !== 'function') return CORS_HEADERS;
+    const before = new Set(Object.keys(reply.raw.getHeaders()));
+    reply.helmet();
+    const learnt: Record<string, string> = {};
+    for (const [name, value] of Object.entries(reply.raw.getHeaders())) {
+      if (!before.has(name) && typeof value === 'string') learnt[name] = value;
+    }
+    return (headers = Object.freeze({ ...learnt, ...CORS_HEADERS }));
   };
-  const route = { config, onSend, schema: { hide: true } } as const;
+  const onSend = (_request: unknown, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void) => {
+    reply.headers(headers ?? headersFor(reply));
+    if (reply.statusCode >= 400) reply.header('cache-control', NO_CACHE);
+    done(null, payload);
+  };
+  /**
+   * No "incoming request" / "request completed" lines for HLS (two log lines per request, ~12 a
+   * second per viewer at the `info` level); warnings and errors are still logged. An edge or CDN
+   * in front keeps the access log. Only set when the app logs below `warn`: a route level costs a
+   * logger per request.
+   */
+  const logLevel: LogLevel | undefined = (LOG_LEVELS[app.log.level] ?? 0) < LOG_LEVELS.warn! ? 'warn' : undefined;
+  const route = { config, onSend, helmet: false, ...(logLevel ? { logLevel } : {}), schema: { hide: true } } as const;
   const notFound = () => new AmphiError('NOT_FOUND');
 
   r.get('/hls/:stream/master.m3u8', { ...route, schema: { ...route.schema, params: StreamParams } }, async (request, reply) => {
@@ -102,12 +142,28 @@ export function registerHlsOrigin(app: FastifyInstance, origin: HlsOrigin, optio
       return reply
         .header('content-type', PLAYLIST_TYPE)
         .header('cache-control', msn === undefined ? PLAIN_PLAYLIST_CACHE : BLOCKING_PLAYLIST_CACHE)
-        .send(playlist.render());
+        .send(playlist.renderBytes());
     },
   );
 
   r.get('/hls/:stream/:rendition/:file', { ...route, schema: { ...route.schema, params: MediaParams } }, async (request, reply) => {
-    const bytes = origin.get(request.params.stream, request.params.rendition)?.lookup(request.params.file);
+    const playlist = origin.get(request.params.stream, request.params.rendition);
+    if (!playlist) throw notFound();
+    const { file } = request.params;
+    let bytes = playlist.lookup(file);
+    if (!bytes && file.startsWith('part') && Number(file.slice(4, -4)) === playlist.preloadHint) {
+      // The part the playlist hints at: held until it is pushed (RFC 8216bis §6.2.6), so a player
+      // that asks for it early gets it the moment it exists instead of a 404 and a retry.
+      try {
+        await playlist.waitForPart(playlist.preloadHint, options.blockTimeoutMs);
+      } catch (error) {
+        if (!(error instanceof BroadcastError)) throw error;
+        if (error.code === 'PART_TIMEOUT') throw new AmphiError('MEDIA_UNAVAILABLE', 'The part asked for did not come in time.');
+        // PLAYLIST_CLOSED: the broadcast ended before the part came; it never will.
+        throw notFound();
+      }
+      bytes = playlist.lookup(file);
+    }
     if (!bytes) throw notFound();
     // A view on the window's bytes, not a copy.
     return reply.header('content-type', MEDIA_TYPE).header('cache-control', MEDIA_CACHE).send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
