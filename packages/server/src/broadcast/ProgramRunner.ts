@@ -184,7 +184,7 @@ export class ProgramRunner implements ProgramRunFactory {
     const ladder = new HlsLadder({
       origin: this.#o.origin,
       streamId,
-      input: ['-analyzeduration', '1000000', '-i', url],
+      input: ['-fflags', 'nobuffer', '-analyzeduration', '1000000', '-i', url],
       renditions,
       preset: this.#o.preset,
       fps: this.#o.fps ?? 30,

@@ -5,8 +5,11 @@ export const BACK_TO_LIVE_SHOW_S = 3;
  * wobbles by a fraction of a second with each part, and a button that flickers is unusable.
  */
 export const BACK_TO_LIVE_HIDE_S = 2;
-/** How far behind the edge "live" is, as the player is configured (`liveSyncDuration`, seconds). */
-export const LIVE_SYNC_S = 1.5;
+/**
+ * How far behind the edge "live" is, as the player is configured (`liveSyncDuration`, seconds):
+ * the playlists' PART-HOLD-BACK (three parts of 1/3 s; a passthrough rung's parts are a frame longer).
+ */
+export const LIVE_SYNC_S = 1.1;
 
 /**
  * How many seconds the picture is behind the live edge, or null when unknown.
