@@ -7,22 +7,13 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BroadcastInfo } from '@amphi/protocol';
-import { startServer, type TestServer } from './harness.js';
+import { freePort, startServer, type TestServer } from './harness.js';
 import { RawSocket, expectRoomWorks, liveRoom, until } from './helpers.js';
 import { decodeSegment, masterVariants } from './hlsClient.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const started: ChildProcess[] = [];
 

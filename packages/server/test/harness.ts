@@ -47,7 +47,7 @@ export async function createPgDatabase(url: string): Promise<{ url: string; drop
 }
 
 /** A port that was free a moment ago (the OS hands out a fresh one for port 0). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);
@@ -63,6 +63,16 @@ export interface StartOptions {
   listen?: boolean;
   /** Receives the server's log lines (set `logLevel` in the overrides to see them). */
   logStream?: { write(line: string): void };
+}
+
+/** Whether a process with this pid still exists. */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function startServer(overrides: Partial<Config> = {}, options: StartOptions = {}): Promise<TestServer> {

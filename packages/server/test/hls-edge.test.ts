@@ -6,13 +6,13 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HlsLadder, type BroadcastError, type LlHlsPlaylist } from '../src/broadcast/index.js';
-import { startServer, type TestServer } from './harness.js';
+import { freePort, startServer, type TestServer } from './harness.js';
 import { until } from './helpers.js';
 
 const run = promisify(execFile);
@@ -30,17 +30,6 @@ let origin: string;
 const ladderErrors: BroadcastError[] = [];
 /** Paths (with query) of the requests that reached the origin, in order. */
 const originRequests: string[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {

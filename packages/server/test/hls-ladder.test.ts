@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HlsLadder, type BroadcastError, type HlsLadderOptions, type RenditionConfig } from '../src/broadcast/index.js';
 import { canPassThrough, probeSource } from '../src/broadcast/probeSource.js';
 import { programLayout } from '../src/broadcast/programLayout.js';
-import { startServer, type TestServer } from './harness.js';
+import { isRunning, startServer, type TestServer } from './harness.js';
 import { blockingReload, decodeSegment } from './hlsClient.js';
 import { until } from './helpers.js';
 
@@ -43,15 +43,6 @@ beforeAll(async () => {
   server = await startServer();
 });
 afterAll(async () => server?.close());
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Starts a ladder and resolves once it is ready (rejects if ffmpeg exits first); errors are collected. */
 async function startLadder(options: HlsLadderOptions): Promise<{ ladder: HlsLadder; errors: BroadcastError[] }> {
