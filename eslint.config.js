@@ -31,4 +31,11 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: ['fastify', '@fastify/*', 'kysely', 'pg', '@electric-sql/*', 'ioredis', 'ws', 'node:*', '../storage/*', '../realtime/*', '../http/*', '../api/*'] }],
     },
   },
+  {
+    // process/ (child-process supervision) serves both media/ and broadcast/: it imports no other server folder.
+    files: ['packages/server/src/process/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['../*'] }],
+    },
+  },
 );

@@ -415,20 +415,27 @@ export class MediaSession extends TypedEmitter<MediaSessionEvents> {
     this.emit('state', state);
   }
 
-  /** Resolves when ICE gathering is complete (no trickle), or after the timeout. */
   #gathered(pc: RTCPeerConnection): Promise<void> {
-    if (pc.iceGatheringState === 'complete') return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        pc.removeEventListener('icegatheringstatechange', check);
-        resolve();
-      };
-      const check = () => {
-        if (pc.iceGatheringState === 'complete') done();
-      };
-      const timer = setTimeout(done, this.#options.iceGatheringTimeoutMs);
-      pc.addEventListener('icegatheringstatechange', check);
-    });
+    return iceGathered(pc, this.#options.iceGatheringTimeoutMs);
   }
+}
+
+/**
+ * Resolves when the connection's ICE gathering is complete (we signal without trickle: every
+ * candidate goes in the SDP), or after `timeoutMs` with what was gathered so far.
+ */
+export function iceGathered(pc: RTCPeerConnection, timeoutMs: number): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      pc.removeEventListener('icegatheringstatechange', check);
+      resolve();
+    };
+    const check = () => {
+      if (pc.iceGatheringState === 'complete') done();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    pc.addEventListener('icegatheringstatechange', check);
+  });
 }

@@ -1,2 +1,2 @@
 // Browser-only (WebRTC, getUserMedia): kept apart from the Node-friendly entry point.
-export { MediaSession, type MediaConnectionState, type MediaSessionEvents, type MediaSessionOptions, type RemoteMedia } from './MediaSession.js';
+export { MediaSession, iceGathered, type MediaConnectionState, type MediaSessionEvents, type MediaSessionOptions, type RemoteMedia } from './MediaSession.js';

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type { RoomClient } from '@amphi/client';
+import { iceGathered } from '@amphi/client/media';
 import { errorCodeOf } from '../api.js';
 import { PlayerSurface } from './PlayerSurface.js';
 import { noFramesYet, type FallbackReason } from './playerTier.js';
@@ -16,21 +17,7 @@ interface Props {
 /** How long to wait for ICE gathering before answering with what was gathered (ms), as MediaSession does. */
 const ICE_GATHERING_TIMEOUT_MS = 2000;
 
-function gathered(pc: RTCPeerConnection): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      pc.removeEventListener('icegatheringstatechange', check);
-      resolve();
-    };
-    const check = () => {
-      if (pc.iceGatheringState === 'complete') done();
-    };
-    const timer = setTimeout(done, ICE_GATHERING_TIMEOUT_MS);
-    pc.addEventListener('icegatheringstatechange', check);
-  });
-}
+const gathered = (pc: RTCPeerConnection) => iceGathered(pc, ICE_GATHERING_TIMEOUT_MS);
 
 async function framesDecoded(pc: RTCPeerConnection): Promise<number> {
   let frames = 0;

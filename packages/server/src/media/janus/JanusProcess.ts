@@ -4,15 +4,13 @@
  * dies it is restarted (with backoff) on the same port with the same secrets, so clients
  * reconnect to the same URL.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { TypedEmitter } from '@amphi/protocol';
+import { Supervisor, type SupervisedCommand, type SupervisedEvents } from '../../process/index.js';
 import { JanusConnection } from './JanusConnection.js';
 import { janusConfig } from './janusConfig.js';
 
@@ -48,23 +46,15 @@ export interface JanusProcessInfo {
   pid: number;
 }
 
-export interface JanusProcessEvents extends Record<string, unknown[]> {
+/** `exited` and `closed` as every supervised process, and: */
+export interface JanusProcessEvents extends SupervisedEvents {
   /** The API answers (after the first start and after every restart). */
   ready: [info: JanusProcessInfo];
-  /** The process ended unexpectedly; a restart follows. Not emitted for close() or a failed start(). */
-  exited: [code: number | null, signal: string | null];
-  closed: [];
 }
 
-const MAX_RESTART_DELAY_MS = 5000;
-/** Uptime after which a crash counts as isolated and the backoff starts again (ms). */
-const STABLE_UPTIME_MS = 30_000;
 /** How long a starting Janus may take to answer "info" (ms). */
 const START_TIMEOUT_MS = 30_000;
 const KILL_AFTER_MS = 3000;
-/** At most this many Janus log lines are forwarded per window (ms). */
-const LOG_LINES_PER_WINDOW = 20;
-const LOG_WINDOW_MS = 10_000;
 // Warnings our own configuration causes at every start.
 const EXPECTED_WARNING = /has been disabled, skipping|mDNS resolution disabled/;
 
@@ -89,34 +79,55 @@ async function freePort(): Promise<number> {
 
 export class JanusProcess extends TypedEmitter<JanusProcessEvents> {
   readonly #options: JanusProcessOptions;
-  readonly #log: NonNullable<JanusProcessOptions['log']>;
   readonly #apiSecret = randomBytes(24).toString('hex');
   readonly #adminSecret = randomBytes(24).toString('hex');
   readonly #adminKey = randomBytes(24).toString('hex');
-  /** idle: not started (or the first start failed); starting: first start; supervising: ready once, restarted on exit. */
-  #state: 'idle' | 'starting' | 'supervising' = 'idle';
+  readonly #supervisor: Supervisor<JanusProcessInfo>;
   #port: number | undefined;
-  #child: ChildProcess | undefined;
-  #childGone: Promise<void> = Promise.resolve();
-  #spawnedAt = 0;
-  #info: JanusProcessInfo | undefined;
-  #waiters: { resolve: (info: JanusProcessInfo) => void; reject: (error: Error) => void }[] = [];
-  #restartDelay: number;
-  #restartTimer: NodeJS.Timeout | undefined;
-  #closing: Promise<void> | undefined;
-  /** The last lines Janus printed, to explain a failed start. */
-  #recentLines: string[] = [];
-  #logWindow = { start: 0, lines: 0, dropped: 0 };
 
   constructor(options: JanusProcessOptions) {
     super();
     this.#options = options;
-    this.#log = options.log ?? silent;
-    this.#restartDelay = options.restartDelayMs ?? 200;
+    const log = options.log ?? silent;
+    this.#supervisor = new Supervisor<JanusProcessInfo>({
+      name: 'janus',
+      prepare: () => this.#prepare(),
+      probe: () => this.#answersInfo(),
+      info: (pid) => ({ url: this.url!, apiSecret: this.#apiSecret, adminKey: this.#adminKey, pid }),
+      errors: {
+        closed: () => new Error('JanusProcess is closed'),
+        closedBeforeReady: () => new Error('JanusProcess closed before Janus was ready'),
+        exitedWhileStarting: (recent) => new Error(`janus exited while starting: ${recent}`),
+        notReady: (timeoutMs) => new Error(`janus did not answer within ${timeoutMs} ms`),
+        failed: (error) => (error instanceof Error ? error : new Error(String(error))),
+      },
+      probeIntervalMs: 50,
+      startTimeoutMs: START_TIMEOUT_MS,
+      killAfterMs: KILL_AFTER_MS,
+      // A Janus that is not ready yet has nothing to shut down cleanly, and Janus 1.1.2
+      // ignores a SIGTERM that arrives early in its start-up.
+      killBeforeReady: true,
+      tailLines: 5,
+      // Only warnings and errors, less those our own configuration causes at every start.
+      forwardLine: (line) => /\[(WARN|ERR|FATAL)\]/.test(line) && !EXPECTED_WARNING.test(line),
+      restartDelayMs: options.restartDelayMs,
+      log,
+      onReady: (info) => {
+        log.info({ pid: info.pid, url: info.url }, 'janus ready');
+        this.emit('ready', info);
+      },
+      onExited: (code, signal) => this.emit('exited', code, signal),
+      // The port may have been taken meanwhile: the next start() picks another.
+      onStartFailed: () => void (this.#port = undefined),
+      onClosed: () => {
+        this.emit('closed');
+        this.removeAllListeners();
+      },
+    });
   }
 
   get pid(): number | undefined {
-    return this.#child?.pid;
+    return this.#supervisor.pid;
   }
 
   /** WebSocket API URL, known once start() has picked the port. */
@@ -134,14 +145,7 @@ export class JanusProcess extends TypedEmitter<JanusProcessEvents> {
 
   /** Writes the config, spawns Janus and resolves when its API answers "info" (or with the running one). */
   start(): Promise<JanusProcessInfo> {
-    if (this.#closing) return Promise.reject(new Error('JanusProcess is closed'));
-    if (this.#info) return Promise.resolve(this.#info);
-    const ready = new Promise<JanusProcessInfo>((resolve, reject) => this.#waiters.push({ resolve, reject }));
-    if (this.#state === 'idle') {
-      this.#state = 'starting';
-      void this.#launch();
-    }
-    return ready;
+    return this.#supervisor.start();
   }
 
   /**
@@ -149,158 +153,47 @@ export class JanusProcess extends TypedEmitter<JanusProcessEvents> {
    * and resolves when the process is gone. Safe twice.
    */
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      clearTimeout(this.#restartTimer);
-      for (const waiter of this.#waiters.splice(0)) waiter.reject(new Error('JanusProcess closed before Janus was ready'));
-      const child = this.#child;
-      if (child) {
-        // A Janus that is not ready yet has nothing to shut down cleanly, and Janus 1.1.2
-        // ignores a SIGTERM that arrives early in its start-up.
-        child.kill(this.#info ? 'SIGTERM' : 'SIGKILL');
-        const killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
-        await this.#childGone;
-        clearTimeout(killer);
-      }
-      this.emit('closed');
-      this.removeAllListeners();
-    })();
-    return this.#closing;
+    return this.#supervisor.close();
   }
 
-  async #launch(): Promise<void> {
-    let child: ChildProcess | undefined;
-    try {
-      const o = this.#options;
-      const ip = o.ip ?? outwardIPv4();
-      if (ip === undefined) throw new Error('no outward IPv4 address found: set the ip option');
-      this.#port ??= await freePort();
-      const files = janusConfig({
-        ip,
-        wsPort: this.#port,
-        apiSecret: this.#apiSecret,
-        adminSecret: this.#adminSecret,
-        adminKey: this.#adminKey,
-        rtpPortRange: o.rtpPortRange ?? [20000, 40000],
-        eventLoops: o.eventLoops ?? os.availableParallelism(),
-        debugLevel: o.debugLevel ?? 3,
-        turn: o.turn,
-      });
-      await mkdir(o.workDir, { recursive: true, mode: 0o700 });
-      for (const [name, content] of Object.entries(files)) {
-        const file = join(o.workDir, name);
-        await writeFile(file, content, { mode: 0o600 });
-        await chmod(file, 0o600); // The files hold the secrets; `mode` only applies to new files.
-      }
-      if (this.#closing) return;
-      child = this.#spawn(['-F', o.workDir, '-C', join(o.workDir, 'janus.jcfg')]);
-      await this.#waitForApi(child);
-      if (this.#closing || this.#child !== child) return;
-      const info = { url: this.url!, apiSecret: this.#apiSecret, adminKey: this.#adminKey, pid: child.pid! };
-      this.#state = 'supervising';
-      this.#info = info;
-      this.#log.info({ pid: info.pid, url: info.url }, 'janus ready');
-      for (const waiter of this.#waiters.splice(0)) waiter.resolve(info);
-      this.emit('ready', info);
-    } catch (error) {
-      if (this.#closing) return;
-      if (child && this.#child === child) {
-        // Alive but not answering: kill it; a supervised one is then restarted by #onGone.
-        child.kill('SIGKILL');
-        await this.#childGone;
-      } else if (!child && this.#state === 'supervising') {
-        // Failed before spawning (e.g. the work folder is gone): try again later.
-        this.#scheduleRestart();
-      }
-      if (this.#state === 'starting') {
-        this.#state = 'idle';
-        this.#port = undefined; // Maybe taken meanwhile: the next start() picks another.
-        const failure = error instanceof Error ? error : new Error(String(error));
-        for (const waiter of this.#waiters.splice(0)) waiter.reject(failure);
-      } else {
-        this.#log.error({ err: error }, 'janus restart failed');
-      }
-    }
-  }
-
-  #spawn(args: string[]): ChildProcess {
-    const child = spawn(this.#options.binary ?? 'janus', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.#child = child;
-    this.#spawnedAt = Date.now();
-    this.#recentLines = [];
-    // Janus does not die with us: make sure a crashing Node process does not leave it behind.
-    const killOnExit = () => child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-    this.#childGone = new Promise((resolve) => {
-      let gone = false;
-      const onGone = (code: number | null, signal: string | null) => {
-        if (gone) return;
-        gone = true;
-        process.off('exit', killOnExit);
-        resolve();
-        this.#onGone(child, code, signal);
-      };
-      child.once('exit', onGone);
-      // Spawning failed (e.g. ENOENT): there will be no 'exit'.
-      child.once('error', (error) => {
-        this.#recentLines.push(error.message);
-        if (child.pid === undefined) onGone(null, null);
-      });
+  /** Before every start: picks the port once (restarts keep the URL) and writes the config. */
+  async #prepare(): Promise<SupervisedCommand> {
+    const o = this.#options;
+    const ip = o.ip ?? outwardIPv4();
+    if (ip === undefined) throw new Error('no outward IPv4 address found: set the ip option');
+    this.#port ??= await freePort();
+    const files = janusConfig({
+      ip,
+      wsPort: this.#port,
+      apiSecret: this.#apiSecret,
+      adminSecret: this.#adminSecret,
+      adminKey: this.#adminKey,
+      rtpPortRange: o.rtpPortRange ?? [20000, 40000],
+      eventLoops: o.eventLoops ?? os.availableParallelism(),
+      debugLevel: o.debugLevel ?? 3,
+      turn: o.turn,
     });
-    for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream }).on('line', (line) => this.#onLine(line));
-    return child;
+    await mkdir(o.workDir, { recursive: true, mode: 0o700 });
+    for (const [name, content] of Object.entries(files)) {
+      const file = join(o.workDir, name);
+      await writeFile(file, content, { mode: 0o600 });
+      await chmod(file, 0o600); // The files hold the secrets; `mode` only applies to new files.
+    }
+    return { command: o.binary ?? 'janus', args: ['-F', o.workDir, '-C', join(o.workDir, 'janus.jcfg')] };
   }
 
-  #onGone(child: ChildProcess, code: number | null, signal: string | null): void {
-    if (this.#child !== child) return;
-    this.#child = undefined;
-    this.#info = undefined;
-    if (this.#closing || this.#state !== 'supervising') return;
-    this.#log.warn({ code, signal, pid: child.pid }, 'janus exited');
-    this.emit('exited', code, signal);
-    if (Date.now() - this.#spawnedAt >= STABLE_UPTIME_MS) this.#restartDelay = this.#options.restartDelayMs ?? 200;
-    this.#scheduleRestart();
-  }
-
-  #scheduleRestart(): void {
-    const delay = this.#restartDelay;
-    this.#restartDelay = Math.min(delay * 2, MAX_RESTART_DELAY_MS);
-    this.#log.info({ delayMs: delay }, 'restarting janus');
-    clearTimeout(this.#restartTimer);
-    this.#restartTimer = setTimeout(() => void this.#launch(), delay);
-  }
-
-  /** Polls "info" until it answers; throws if the process ends or after START_TIMEOUT_MS. */
-  async #waitForApi(child: ChildProcess): Promise<void> {
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    for (;;) {
-      if (this.#closing) throw new Error('closed while starting');
-      if (this.#child !== child) throw new Error(`janus exited while starting: ${this.#recentLines.join(' | ')}`);
-      if (Date.now() > deadline) throw new Error(`janus did not answer within ${START_TIMEOUT_MS} ms`);
+  /** Whether the WebSocket API answers "info" to our API secret. */
+  async #answersInfo(): Promise<boolean> {
+    try {
+      const connection = await JanusConnection.connect(this.url!, { apiSecret: this.#apiSecret, timeoutMs: 1000 });
       try {
-        const connection = await JanusConnection.connect(this.url!, { apiSecret: this.#apiSecret, timeoutMs: 1000 });
-        try {
-          await connection.info();
-          return;
-        } finally {
-          connection.close();
-        }
-      } catch {
-        await sleep(50);
+        await connection.info();
+        return true;
+      } finally {
+        connection.close();
       }
+    } catch {
+      return false;
     }
-  }
-
-  /** Forwards warnings and errors (at most LOG_LINES_PER_WINDOW per window), drops the rest. */
-  #onLine(line: string): void {
-    this.#recentLines = [...this.#recentLines.slice(-4), line];
-    if (!/\[(WARN|ERR|FATAL)\]/.test(line) || EXPECTED_WARNING.test(line)) return;
-    const now = Date.now();
-    const window = this.#logWindow;
-    if (now - window.start > LOG_WINDOW_MS) {
-      if (window.dropped > 0) this.#log.warn({ dropped: window.dropped }, 'janus log lines dropped');
-      this.#logWindow = { start: now, lines: 0, dropped: 0 };
-    }
-    if (this.#logWindow.lines++ < LOG_LINES_PER_WINDOW) this.#log.warn({ pid: this.pid, line }, 'janus');
-    else this.#logWindow.dropped++;
   }
 }
