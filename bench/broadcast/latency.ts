@@ -29,7 +29,7 @@ import WebSocket from 'ws';
 import { ApiClient, RoomClient } from '@amphi/client';
 import type { BroadcastInfo } from '@amphi/protocol';
 import { outwardIPv4 } from '../../packages/server/src/media/janus/JanusProcess.js';
-import { LIVE_SYNC_S } from '../../packages/web/src/audience/liveEdge.js';
+import { HLS_PLAYER_CONFIG, LIVE_SYNC_S } from '../../packages/web/src/audience/liveEdge.js';
 import { figure, startAmphi, stop, type Figure } from '../lib.js';
 import { clockFilter, clockLayout, dataUrl, knownFrame, type ClockLayout } from './clockCode.js';
 import { ViewerBrowser, type ClockState, type Sample, type ViewerPage } from './latencyPage.js';
@@ -43,14 +43,7 @@ const SIZE = () => (process.env.BENCH_G2G_SIZE ?? '960x540').split('x').map(Numb
 const FPS = 30;
 
 /** hls.js as the web player configures it (packages/web/src/audience/HlsPlayer.tsx). */
-const AMPHI_HLS_CONFIG = {
-  lowLatencyMode: true,
-  liveSyncDuration: LIVE_SYNC_S,
-  liveMaxLatencyDuration: 5,
-  maxLiveSyncPlaybackRate: 1.5,
-  backBufferLength: 30,
-  enableWorker: false,
-};
+const AMPHI_HLS_CONFIG = HLS_PLAYER_CONFIG;
 
 const log = (s: string) => console.log(`  ${s}`);
 

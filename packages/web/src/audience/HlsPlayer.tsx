@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type Hls from 'hls.js';
 import { fatalKindOf, HlsRecovery } from './HlsRecovery.js';
-import { backToLiveVisible, LIVE_SYNC_S, liveSeekTarget, secondsBehindLive } from './liveEdge.js';
+import { backToLiveVisible, HLS_PLAYER_CONFIG, liveSeekTarget, secondsBehindLive } from './liveEdge.js';
 import { PlayerSurface } from './PlayerSurface.js';
 import type { ProgramClock } from './programClock.js';
 import { AUTO_QUALITY, type QualityLevel } from './quality.js';
@@ -59,18 +59,7 @@ export function HlsPlayer({ src, notice, onClock }: Props) {
     setFailure(null);
 
     const build = (HlsClass: typeof Hls) => {
-      const player = new HlsClass({
-        lowLatencyMode: true,
-        // Three parts behind the edge (the playlists' PART-HOLD-BACK): `npm run bench -- broadcast`
-        // measured ~1.9 s glass to glass from an OBS-like encoder (2.2 s with 1.5 s here).
-        liveSyncDuration: LIVE_SYNC_S,
-        liveMaxLatencyDuration: 5,
-        maxLiveSyncPlaybackRate: 1.5,
-        // A live program needs little behind the play head; keeps memory flat over a long lecture.
-        backBufferLength: 30,
-        // The CSP allows no blob: workers, and fMP4 segments need no transmuxing: stay on the main thread.
-        enableWorker: false,
-      });
+      const player = new HlsClass({ ...HLS_PLAYER_CONFIG });
       hls = player;
       hlsRef.current = player;
       player.on(HlsClass.Events.MANIFEST_PARSED, (_event, data) => {

@@ -11,6 +11,20 @@ export const BACK_TO_LIVE_HIDE_S = 2;
  */
 export const LIVE_SYNC_S = 1.1;
 
+/** hls.js settings of the player (HlsPlayer.tsx), shared with `npm run bench -- broadcast`. */
+export const HLS_PLAYER_CONFIG = {
+  lowLatencyMode: true,
+  // Three parts behind the edge (the playlists' PART-HOLD-BACK): the broadcast benchmark measured
+  // ~1.9 s glass to glass from an OBS-like encoder (2.2 s with 1.5 s here).
+  liveSyncDuration: LIVE_SYNC_S,
+  liveMaxLatencyDuration: 5,
+  maxLiveSyncPlaybackRate: 1.5,
+  // A live program needs little behind the play head; keeps memory flat over a long lecture.
+  backBufferLength: 30,
+  // The CSP allows no blob: workers, and fMP4 segments need no transmuxing: stay on the main thread.
+  enableWorker: false,
+} as const;
+
 /**
  * How many seconds the picture is behind the live edge, or null when unknown.
  *
