@@ -86,6 +86,7 @@ test('viewers wait for the broadcast; the moderator starts it; WebRTC and HLS vi
 
   await teacher.page.getByRole('button', { name: 'Start broadcast' }).click();
   await expect(teacher.page.getByText('Status: Live')).toBeVisible({ timeout: 15_000 });
+  await expectAccessible(teacher.page, 'lecture stage with the broadcast panel (moderator)');
   // One viewer takes the one WebRTC seat; the other is refused one and watches over HLS.
   const playerOf = async (page: Page) => {
     await expect(page.locator('video[data-player]')).toHaveCount(1, { timeout: 30_000 });
