@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { AmphiError, DEFAULT_ROOM_SETTINGS, type ErrorCode, type Role, type RoomSettings } from '@amphi/protocol';
+import { DEFAULT_ROOM_SETTINGS, type Role, type RoomSettings } from '@amphi/protocol';
 import { LiveSession, type Identity, type LiveSessionEvents } from './LiveSession.js';
+import { expectCode } from '../testkit.js';
 
 const EVENTS = ['participantJoined', 'participantUpdated', 'participantLeft', 'lobbyEntered', 'lobbyLeft', 'statusChanged', 'removed', 'roomUpdated', 'started', 'ended', 'closed'] as const satisfies readonly (keyof LiveSessionEvents)[];
 type EventName = (typeof EVENTS)[number];
@@ -28,16 +29,6 @@ function person(id: string, role: Role, name = id): Identity {
   return { participantId: id, name, role };
 }
 
-function expectCode(action: () => unknown, code: ErrorCode): void {
-  let thrown: unknown;
-  try {
-    action();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(AmphiError);
-  expect(thrown).toMatchObject({ code });
-}
 
 /** A live classroom where a moderator `mod` and a participant `ann` are joined. */
 function liveClassroom(settings: Partial<RoomSettings> = {}) {

@@ -1,17 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROOM_SETTINGS, MediaPolicy, ROLES, type Role, type RoomSettings } from '@amphi/protocol';
 import { ACTIONS, allowedActions, can, policyAllows, type Action } from './permissions.js';
+import { N, Y, type RoleRow } from '../testkit.js';
 
-type Row = readonly [moderator: boolean, presenter: boolean, participant: boolean, viewer: boolean, guest: boolean];
-const Y = true;
-const N = false;
 
 /**
  * The expected permissions, written out by hand so that a change to PERMISSIONS must be
  * made twice: here and in the table. Columns follow ROLES.
  */
 //                                                 moderator presenter participant viewer guest
-const FIXED: Readonly<Record<Exclude<Action, 'media.unmute' | 'media.shareScreen'>, Row>> = {
+const FIXED: Readonly<Record<Exclude<Action, 'media.unmute' | 'media.shareScreen'>, RoleRow>> = {
   'room.edit':           [Y, N, N, N, N],
   'room.viewLinks':      [Y, N, N, N, N],
   'session.start':       [Y, N, N, N, N],
@@ -29,7 +27,7 @@ const FIXED: Readonly<Record<Exclude<Action, 'media.unmute' | 'media.shareScreen
 };
 
 /** Who may unmute / share a screen under each media policy. Viewers never may. */
-const BY_POLICY: Readonly<Record<MediaPolicy, Row>> = {
+const BY_POLICY: Readonly<Record<MediaPolicy, RoleRow>> = {
   moderators: [Y, N, N, N, N],
   presenters: [Y, Y, N, N, N],
   everyone:   [Y, Y, Y, N, Y],

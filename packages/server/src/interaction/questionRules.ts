@@ -1,0 +1,130 @@
+import { type Role } from '@amphi/protocol';
+
+// The vocabulary of the Q&A (settings, limits, who may do what, what is stored and shown),
+// apart from the QuestionBoard that enforces it. Re-exported by QuestionBoard.ts.
+
+/**
+ * The room setting for anonymous questions: `off` (askers always named), `fromPeers` (an
+ * asker may hide their name from the other attendees; moderators still see it) or `full`
+ * (an asker may hide their name from everyone, moderators included).
+ */
+export type AnonymityMode = 'off' | 'fromPeers' | 'full';
+/** Who a question's asker is hidden from; fixed when it is asked, so changing the room setting later never unmasks anyone. */
+export type AskerHidden = 'nobody' | 'peers' | 'everyone';
+export type QuestionStatus = 'open' | 'answering' | 'answered' | 'dismissed' | 'merged';
+/** `votes`: most upvoted first, then oldest first; `time`: oldest first (the order they were asked). */
+export type QuestionOrder = 'votes' | 'time';
+
+export interface QuestionLimits {
+  /** Characters in a question (default 500). */
+  textMax: number;
+  /** Questions in one session, all statuses (default 2,000; bounds memory whatever the rate limits). */
+  maxQuestions: number;
+  /** Open questions one person may have at once (default 10). */
+  maxOpenPerAsker: number;
+}
+
+export const QUESTION_LIMITS: Readonly<QuestionLimits> = Object.freeze({ textMax: 500, maxQuestions: 2_000, maxOpenPerAsker: 10 });
+
+export const QUESTION_ACTIONS = ['question.ask', 'question.upvote', 'question.moderate', 'question.seeAsker', 'question.seeDismissed'] as const;
+export type QuestionAction = (typeof QUESTION_ACTIONS)[number];
+
+/**
+ * Who may do what in the Q&A. Everyone asks and upvotes (the audience of a lecture most of
+ * all). Moderators and presenters run the Q&A (order, star, "answering now", "answered",
+ * dismiss, merge) and see dismissed questions, so they can bring one back. Only moderators
+ * see who asked a question hidden from peers: a presenter may be a fellow student.
+ */
+//                                                 moderator presenter participant viewer guest
+export const QUESTION_PERMISSIONS: Readonly<Record<QuestionAction, Readonly<Record<Role, boolean>>>> = {
+  'question.ask':          { moderator: true, presenter: true,  participant: true,  viewer: true,  guest: true },
+  'question.upvote':       { moderator: true, presenter: true,  participant: true,  viewer: true,  guest: true },
+  'question.moderate':     { moderator: true, presenter: true,  participant: false, viewer: false, guest: false },
+  'question.seeAsker':     { moderator: true, presenter: false, participant: false, viewer: false, guest: false },
+  'question.seeDismissed': { moderator: true, presenter: true,  participant: false, viewer: false, guest: false },
+};
+
+export function questionAllows(role: Role, action: QuestionAction): boolean {
+  return QUESTION_PERMISSIONS[action][role];
+}
+
+/** Who acts: their role decides, their key identifies them (account id, else participant id). */
+export interface Member {
+  key: string;
+  role: Role;
+}
+
+export interface Asker extends Member {
+  /** Display name, kept with the question. */
+  name: string;
+}
+
+/** Who looks: without a key, what everyone of that role sees (`mine` and `votedByMe` false). */
+export interface QuestionViewer {
+  role: Role;
+  key?: string | undefined;
+}
+
+/** What one person sees of a question. */
+export interface QuestionView {
+  id: string;
+  text: string;
+  status: Exclude<QuestionStatus, 'merged'>;
+  askedAt: number;
+  edited: boolean;
+  votes: number;
+  starred: boolean;
+  answeredAt: number | null;
+  /** Whether the asker chose to be hidden (the interface shows "Anonymous"). */
+  anonymous: boolean;
+  /** The asker's name, or null when hidden from this person. */
+  askerName: string | null;
+  /** The asker's key, to moderators only (to find the person), when not hidden from them. */
+  askerKey: string | null;
+  /** Asked by this person. */
+  mine: boolean;
+  votedByMe: boolean;
+}
+
+export interface QuestionRecord {
+  id: string;
+  text: string;
+  askerKey: string;
+  askerName: string;
+  hidden: AskerHidden;
+  askedAt: number;
+  editedAt: number | null;
+  voters: string[];
+  starred: boolean;
+  status: QuestionStatus;
+  answeredAt: number | null;
+  mergedInto: string | null;
+}
+
+export interface QuestionBoardRecord {
+  anonymity: AnonymityMode;
+  order: QuestionOrder;
+  questions: QuestionRecord[];
+}
+
+export interface QuestionBoardOptions {
+  /** Milliseconds since epoch (injected so tests control time; default Date.now). */
+  now?: () => number;
+  newId: () => string;
+  /** The room setting (default `fromPeers`). */
+  anonymity?: AnonymityMode;
+  order?: QuestionOrder;
+  limits?: Partial<QuestionLimits>;
+}
+
+/** A decided change to the board: the payload of one event. Times are ms since epoch. */
+export type QuestionChange =
+  | { type: 'asked'; question: Pick<QuestionRecord, 'id' | 'text' | 'askerKey' | 'askerName' | 'hidden' | 'askedAt'> }
+  | { type: 'edited'; id: string; text: string; at: number }
+  | { type: 'withdrawn'; id: string }
+  | { type: 'upvoted' | 'unvoted'; id: string; key: string }
+  | { type: 'starred'; id: string; starred: boolean }
+  | { type: 'answering' | 'dismissed' | 'reopened'; id: string }
+  | { type: 'answered'; id: string; at: number }
+  | { type: 'merged'; id: string; into: string }
+  | { type: 'ordered'; order: QuestionOrder };
