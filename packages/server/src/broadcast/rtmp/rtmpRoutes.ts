@@ -77,8 +77,7 @@ export function registerRtmpCallbacks(app: FastifyInstance, options: RtmpCallbac
     });
     // warn: no request log line per call, only refusals and errors (the secret is in every URL;
     // the app's serializer redacts query strings, but a bare Fastify would not). Accepted publishes
-    // are for whoever listens to the ingest's `publish` event to log.
-    // At most warn (no request lines with the secret in the URL), never more than the app logs.
+    // are for whoever listens to the ingest's `publish` event to log. Never more than the app logs.
     const logLevel = (['fatal', 'error', 'silent'] as const).find((l) => l === app.log.level) ?? 'warn';
     const route = { bodyLimit: BODY_LIMIT, logLevel, schema: { hide: true } } as const;
 
