@@ -12,8 +12,8 @@
  */
 import { createSocket, type Socket } from 'node:dgram';
 import { MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, useSdesMid, type RTCDtlsTransport } from 'werift';
-// For its side effect: the counting transport patch (see the file comment).
-import '../media/bot.js';
+// Also loads the counting transport patch (see the file comment).
+import { gathered } from '../media/bot.js';
 
 const PT_H264 = 96;
 const PT_OPUS = 111;
@@ -39,19 +39,6 @@ function peerConnection(ip: string): RTCPeerConnection {
     iceUseIpv6: false,
     iceUseTcp: false,
     iceInterfaceAddresses: { udp4: ip } as never,
-  });
-}
-
-async function gathered(pc: RTCPeerConnection): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, 3000);
-    pc.iceGatheringStateChange.subscribe((state) => {
-      if (state === 'complete') {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
   });
 }
 

@@ -64,7 +64,8 @@ function peerConnection(ip: string): RTCPeerConnection {
   });
 }
 
-async function gathered(pc: RTCPeerConnection): Promise<void> {
+/** Resolves when a werift connection has gathered its candidates (or after 3 s). */
+export async function gathered(pc: RTCPeerConnection): Promise<void> {
   if (pc.iceGatheringState === 'complete') return;
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, 3000);

@@ -97,20 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
         workDir: tmpdir(),
         log: app.log,
       }),
-    createAudience:
-      config.audienceWebrtcMax > 0
-        ? async () => {
-            const stream = await media.createAudience();
-            return {
-              rtpTarget: stream.rtpTarget,
-              watch: (viewerId) => stream.watch(viewerId),
-              start: (viewerId, sdp) => stream.start(viewerId, sdp),
-              leave: async (viewerId) => stream.leave(viewerId),
-              onLost: (listener) => void stream.on('reset', listener),
-              close: () => stream.close(),
-            };
-          }
-        : null,
+    createAudience: config.audienceWebrtcMax > 0 ? () => media.createAudience() : null,
     log: app.log,
   });
   const hub = new RoomHub({ rooms, signer, log: app.log, resumeGraceMs: config.resumeGraceMs, ticketTtlS: config.ticketTtlS, media, broadcasts });

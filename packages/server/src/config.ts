@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { HLS_RUNG_NAMES } from './broadcast/index.js';
 
 /**
  * Every setting of the Amphi server, with its default. This file is the only reader of
@@ -129,14 +130,11 @@ function portRange(value: string | undefined, fallback: [number, number]): [numb
   return [min, max];
 }
 
-/** Rung names AMPHI_HLS_LADDER accepts (see broadcast/ladderConfig.ts for what each is). */
-export const HLS_RUNGS = ['src', '1080p', '720p', '540p', '480p', '360p', '240p'] as const;
-
+/** AMPHI_HLS_LADDER: distinct rung names of broadcast/rungs.ts. */
 function ladder(value: string | undefined): string[] {
   const names = list(value ?? 'src,720p,360p');
-  const known: readonly string[] = HLS_RUNGS;
-  if (names.length === 0 || names.some((n) => !known.includes(n)) || new Set(names).size !== names.length) {
-    throw new Error(`AMPHI_HLS_LADDER: expected distinct names among ${HLS_RUNGS.join(', ')}, got "${value}"`);
+  if (names.length === 0 || names.some((n) => !HLS_RUNG_NAMES.includes(n)) || new Set(names).size !== names.length) {
+    throw new Error(`AMPHI_HLS_LADDER: expected distinct names among ${HLS_RUNG_NAMES.join(', ')}, got "${value}"`);
   }
   return names;
 }

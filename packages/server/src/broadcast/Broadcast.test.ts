@@ -199,7 +199,7 @@ describe('Broadcast', () => {
     const withAudience = new Broadcast({
       stageFeeds: () => feeds,
       runs,
-      createAudience: async () => ({ rtpTarget: { host: '127.0.0.1', videoPort: 5000, audioPort: 5002 }, close, watch: async () => 'sdp', start: async () => {}, leave: async () => {}, onLost: () => {} }),
+      createAudience: async () => ({ rtpTarget: { host: '127.0.0.1', videoPort: 5000, audioPort: 5002 }, close, watch: async () => 'sdp', start: async () => {}, leave: async () => {}, on: () => {} }),
       log: quiet,
     });
     await withAudience.start();

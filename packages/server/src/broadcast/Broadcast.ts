@@ -45,8 +45,8 @@ export interface BroadcastAudience {
   start(viewerId: string, answerSdp: string): Promise<void>;
   /** The viewer stops watching (or left the room). */
   leave(viewerId: string): Promise<void>;
-  /** Calls `listener` once if the tier is lost (its media server restarted). */
-  onLost(listener: () => void): void;
+  /** `reset`: the tier is lost (its media server restarted); a new one must be made. */
+  on(event: 'reset', listener: () => void): unknown;
   close(): Promise<void>;
 }
 
@@ -150,7 +150,7 @@ export class Broadcast extends TypedEmitter<BroadcastEvents> {
       return;
     }
     this.#audience = audience;
-    audience.onLost(() => {
+    audience.on('reset', () => {
       if (this.#audience !== audience) return;
       this.#audience = null;
       this.#update({ webrtc: false });

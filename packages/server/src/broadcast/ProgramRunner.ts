@@ -16,6 +16,7 @@ import type { HlsOrigin } from './HlsOrigin.js';
 import type { EncodedRendition, RenditionConfig, RtpOutputOptions } from './ladderOptions.js';
 import { canPassThrough, probeSource } from './probeSource.js';
 import { programLayout } from './programLayout.js';
+import { RUNGS, SOURCE_RUNG } from './rungs.js';
 import type { ProgramPlan, StageFeed } from './programPlan.js';
 
 /** What the program needs from the stage's media (RoomMedia). */
@@ -24,15 +25,6 @@ export interface ProgramStage {
   requestKeyframe(participantId: string): Promise<void>;
 }
 
-/** The re-encoded rungs Amphi knows by name (AMPHI_HLS_LADDER). */
-export const RUNGS: Readonly<Record<string, EncodedRendition>> = {
-  '1080p': { name: '1080p', width: 1920, height: 1080, videoBitrate: 5_000_000 },
-  '720p': { name: '720p', width: 1280, height: 720, videoBitrate: 2_800_000 },
-  '540p': { name: '540p', width: 960, height: 540, videoBitrate: 1_800_000 },
-  '480p': { name: '480p', width: 854, height: 480, videoBitrate: 1_200_000 },
-  '360p': { name: '360p', width: 640, height: 360, videoBitrate: 800_000 },
-  '240p': { name: '240p', width: 426, height: 240, videoBitrate: 400_000 },
-};
 
 export interface ProgramRunnerOptions {
   origin: HlsOrigin;
@@ -75,7 +67,7 @@ export class ProgramRunner implements ProgramRunFactory {
   }
 
   #encodedRungs(maxHeight = Infinity): EncodedRendition[] {
-    const rungs = this.#o.ladder.filter((n) => n !== 'src').map((n) => RUNGS[n]!).filter((r) => r.height < maxHeight);
+    const rungs = this.#o.ladder.filter((n) => n !== SOURCE_RUNG).map((n) => RUNGS[n]!).filter((r) => r.height < maxHeight);
     // Never an empty ladder: the smallest known rung at least.
     return rungs.length > 0 ? rungs : [RUNGS['360p']!];
   }
@@ -163,11 +155,11 @@ export class ProgramRunner implements ProgramRunFactory {
     if (!url) throw new Error('no RTMP ingest on this server');
     const renditions: RenditionConfig[] = [];
     let top: { width: number; height: number } | undefined;
-    if (this.#o.ladder.includes('src')) {
+    if (this.#o.ladder.includes(SOURCE_RUNG)) {
       const probe = await probeSource(['-analyzeduration', '1000000', url], { timeoutMs: 8000 });
       if (canPassThrough(probe)) {
         renditions.push({
-          name: 'src',
+          name: SOURCE_RUNG,
           passthrough: true,
           width: probe.width,
           height: probe.height,

@@ -24,8 +24,9 @@ export {
 export { renderMasterPlaylist, avcCodecString, type MasterVariant } from './masterPlaylist.js';
 export { Broadcast, type BroadcastAudience, type BroadcastOptions, type BroadcastEvents, type ProgramRun, type ProgramRunFactory, type ProgramSpec, type RtpTarget } from './Broadcast.js';
 export { BroadcastService, type BroadcastServiceOptions, type BroadcastStage } from './BroadcastService.js';
-export { ProgramRunner, RUNGS, type ProgramRunnerOptions, type ProgramStage } from './ProgramRunner.js';
-export { planProgram, type ProgramPlan, type ProgramLayout, type StageFeed } from './programPlan.js';
+export { ProgramRunner, type ProgramRunnerOptions, type ProgramStage } from './ProgramRunner.js';
+export { RUNGS, SOURCE_RUNG, HLS_RUNG_NAMES } from './rungs.js';
+export { planProgram, type ProgramPlan, type StageFeed } from './programPlan.js';
 export {
   NginxRtmp,
   RtmpIngest,

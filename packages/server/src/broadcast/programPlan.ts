@@ -1,4 +1,5 @@
 import type { BroadcastLayout, MediaSource } from '@amphi/protocol';
+import { GRID_MAX_CAMERAS, resolveLayout, type ProgramLayoutKind } from './programLayout.js';
 
 /** A stream the stage sends now (published and not muted), as the media plane describes it. */
 export interface StageFeed {
@@ -16,12 +17,9 @@ export interface StageFeed {
   readonly publication?: number;
 }
 
-/** The program's concrete layout (what `auto` resolves to). */
-export type ProgramLayout = 'screen' | 'speaker' | 'grid' | 'slate';
-
 /** Which stage streams make the program, and how they are laid out. */
 export interface ProgramPlan {
-  readonly layout: ProgramLayout;
+  readonly layout: ProgramLayoutKind;
   /** The shared screen (layout `screen`). */
   readonly screen: StageFeed | null;
   /** Cameras, the speaker's first (one for `speaker` and `screen`, up to four for `grid`). */
@@ -32,8 +30,7 @@ export interface ProgramPlan {
   readonly signature: string;
 }
 
-/** Cameras in a grid, and sounds in a mix (a stage is a few presenters). */
-export const MAX_GRID_CAMERAS = 4;
+/** Sounds in a mix (a stage is a few presenters). */
 export const MAX_AUDIOS = 8;
 
 /** The video codecs the program's ffmpeg reads from a forwarder. */
@@ -57,12 +54,8 @@ export function planProgram(feeds: readonly StageFeed[], layout: BroadcastLayout
   const ordered = sharerCamera ? [sharerCamera, ...cameras.filter((c) => c !== sharerCamera)] : cameras;
   const audios = feeds.filter((f) => f.kind === 'audio' && f.codec === 'opus' && (f.source === 'mic' || f.source === 'screenAudio')).slice(0, MAX_AUDIOS);
 
-  let chosen: ProgramLayout;
-  if (layout === 'grid') chosen = ordered.length > 1 ? 'grid' : ordered.length === 1 ? 'speaker' : screen ? 'screen' : 'slate';
-  else if (layout === 'speaker') chosen = ordered.length > 0 ? 'speaker' : screen ? 'screen' : 'slate';
-  else chosen = screen ? 'screen' : ordered.length > 0 ? 'speaker' : 'slate';
-
-  const usedCameras = chosen === 'grid' ? ordered.slice(0, MAX_GRID_CAMERAS) : chosen === 'slate' ? [] : ordered.slice(0, 1);
+  const chosen = resolveLayout(layout, ordered.length, screen !== null);
+  const usedCameras = chosen === 'grid' ? ordered.slice(0, GRID_MAX_CAMERAS) : chosen === 'slate' ? [] : ordered.slice(0, 1);
   const usedScreen = chosen === 'screen' ? screen : null;
   const key = (f: StageFeed) => `${f.participantId}/${f.publication ?? ''}/${f.mid}/${f.codec}`;
   const signature = [chosen, usedScreen ? key(usedScreen) : '-', usedCameras.map(key).join(','), audios.map(key).join(',')].join('|');
