@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CODES } from './errors.js';
 import { Action, Role, RoomKind, RoomSettings } from './roles.js';
+import { INTERACTION_CLIENT_MESSAGES, INTERACTION_SERVER_MESSAGES } from './interaction.js';
 
 /** Largest WebSocket message (in bytes) the server accepts; bigger ones get MESSAGE_TOO_LARGE. */
 export const MAX_MESSAGE_BYTES = 16 * 1024;
@@ -182,6 +183,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('participant.remove'), id: RequestId, participantId: Id, reason: Reason }).strict(),
   z.object({ type: z.literal('session.end'), id: RequestId }).strict(),
   z.object({ type: z.literal('leave'), id: RequestId }).strict(),
+  ...INTERACTION_CLIENT_MESSAGES,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage['type'];
@@ -253,7 +255,10 @@ export const ServerMessage = z.discriminatedUnion('type', [
     code: z.enum(ERROR_CODES as [string, ...string[]]),
     message: z.string(),
     id: z.string().optional(),
+    /** RATE_LIMITED: when to try again. */
+    retryAfterMs: z.number().optional(),
   }),
+  ...INTERACTION_SERVER_MESSAGES,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 export type ServerMessageType = ServerMessage['type'];

@@ -16,6 +16,13 @@ export type RoomKind = z.infer<typeof RoomKind>;
 export const MediaPolicy = z.enum(['moderators', 'presenters', 'everyone']);
 export type MediaPolicy = z.infer<typeof MediaPolicy>;
 
+/**
+ * Who may see who asked a question: `off` names every asker; `fromPeers` lets an asker hide from
+ * peers (moderators still see who asked); `full` lets an asker hide from everyone.
+ */
+export const QaAnonymity = z.enum(['off', 'fromPeers', 'full']);
+export type QaAnonymity = z.infer<typeof QaAnonymity>;
+
 export const RoomSettings = z.object({
   /** Hold everyone but moderators in the lobby until a moderator admits them. */
   lobby: z.boolean(),
@@ -25,6 +32,8 @@ export const RoomSettings = z.object({
   screenShare: MediaPolicy,
   /** Who may turn their microphone on. */
   unmute: MediaPolicy,
+  /** Q&A anonymity (rooms stored before it existed read as `fromPeers`). */
+  qaAnonymity: QaAnonymity.default('fromPeers'),
 });
 export type RoomSettings = z.infer<typeof RoomSettings>;
 
@@ -33,6 +42,7 @@ export const DEFAULT_ROOM_SETTINGS: RoomSettings = Object.freeze({
   guestsAllowed: true,
   screenShare: 'presenters',
   unmute: 'everyone',
+  qaAnonymity: 'fromPeers',
 });
 
 /** The kind of join link: a moderator link, or the link for everyone else (participant or viewer). */
