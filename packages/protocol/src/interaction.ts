@@ -146,9 +146,10 @@ const Envelope = {
 };
 
 /**
- * One logged event as a person sees it. Polls and questions are sent as their view *for this
- * person* after the change (never raw ballots or hidden askers); `poll` with `poll: null` and
- * `question` with `question: null` mean it was removed (or is no longer visible).
+ * One logged event as a person sees it. Polls and questions are sent as their view after the
+ * change (never raw ballots or hidden askers): rendered once per role for everyone, and for
+ * oneself (`personal`) to the person who acted. `poll: null` / `question: null` mean it was
+ * removed (or is no longer visible to one).
  */
 export const InteractionEvent = z.discriminatedUnion('kind', [
   z.object({
@@ -169,6 +170,8 @@ export const InteractionEvent = z.discriminatedUnion('kind', [
     pollId: Id,
     change: z.enum(['created', 'edited', 'removed', 'opened', 'closed', 'revealed', 'voted']),
     poll: PollView.nullable(),
+    /** False: rendered for one's role, not for oneself; keep the `myChoices` one already knew. */
+    personal: z.boolean(),
   }),
   z.object({
     ...Envelope,
@@ -176,6 +179,8 @@ export const InteractionEvent = z.discriminatedUnion('kind', [
     questionId: Id,
     change: z.enum(['asked', 'edited', 'withdrawn', 'upvoted', 'unvoted', 'starred', 'answering', 'answered', 'dismissed', 'reopened', 'merged']),
     question: QuestionView.nullable(),
+    /** False: rendered for one's role, not for oneself; keep the `mine` and `votedByMe` one already knew. */
+    personal: z.boolean(),
   }),
   z.object({ ...Envelope, kind: z.literal('question.order'), order: QuestionOrder }),
 ]);
