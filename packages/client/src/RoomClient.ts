@@ -16,6 +16,8 @@ import {
   type RoomInfo,
   type SessionInfo,
 } from '@amphi/protocol';
+import { Interaction, type InteractionOptions } from './Interaction.js';
+import { RequestError } from './RequestError.js';
 
 // Handlers are declared bivariant so both the DOM WebSocket and `ws` fit (each has its own event types).
 type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
@@ -81,6 +83,8 @@ export interface RoomClientOptions {
   maxRetryDelayMs?: number;
   /** How long (ms) `request()` waits for an answer (default 10000). */
   requestTimeoutMs?: number;
+  /** Options of the interaction layer (chat, Q&A, polls); its acknowledgement timeout defaults to `requestTimeoutMs`. */
+  interaction?: InteractionOptions;
 }
 
 /** A message that asks for an action (everything but the handshake), without its request id. */
@@ -88,15 +92,6 @@ export type ActionMessage = Exclude<ClientMessage, { type: 'hello' | 'resume' }>
 
 const FINAL_CLOSE_CODES = new Set([4001, 4002, 4003, 4004]);
 
-class RequestError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RequestError';
-  }
-}
 export { RequestError };
 
 /**
@@ -105,7 +100,7 @@ export { RequestError };
  * lost connection. Used by the web app, and in Node by tests and load bots.
  */
 export class RoomClient extends TypedEmitter<RoomClientEvents> {
-  #options: Required<Omit<RoomClientOptions, 'createSocket' | 'ticket' | 'resumeToken'>> & { createSocket: WebSocketFactory; ticket?: string };
+  #options: Required<Omit<RoomClientOptions, 'createSocket' | 'ticket' | 'resumeToken' | 'interaction'>> & { createSocket: WebSocketFactory; ticket?: string };
   #socket: WebSocketLike | null = null;
   #state: ClientState = 'connecting';
   #closedReason: ClosedReason | null = null;
@@ -126,6 +121,8 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
   #lastMessageAt = 0;
   #attempt = 0;
   #welcomed: { resolve: () => void; reject: (e: RequestError) => void } | null = null;
+  /** Chat, Q&A, polls and reactions of this connection (synced after every welcome into the room). */
+  readonly interaction: Interaction;
 
   constructor(options: RoomClientOptions) {
     super();
@@ -144,6 +141,10 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
           return new globalWs(url);
         }),
     };
+    this.interaction = new Interaction(
+      { send: (message) => this.#send(message), participantId: () => this.#participantId },
+      { ackTimeoutMs: this.#options.requestTimeoutMs, ...options.interaction },
+    );
   }
 
   get state(): ClientState {
@@ -358,12 +359,17 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
         this.emit('presence');
         this.#welcomed?.resolve();
         this.#welcomed = null;
+        if (message.status === 'joined') this.interaction.joined();
         return;
-      case 'status':
+      case 'status': {
+        const was = this.#state;
         this.#session = message.session;
         this.#setState(message.status);
         this.emit('session', message.session);
+        // Let in from the lobby (or the session started): the interaction layer syncs now.
+        if (message.status === 'joined' && was !== 'joined') this.interaction.joined();
         return;
+      }
       case 'session.updated':
         this.#session = message.session;
         this.emit('session', message.session);
@@ -412,31 +418,40 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
         return;
       case 'pong':
         return;
+      case 'interaction.events':
+      case 'interaction.snapshot':
+      case 'interaction.reactions':
+        this.interaction.receive(message);
+        return;
       case 'ack':
-        this.#settle(message.id, null);
+        if (!this.#settle(message.id, null)) this.interaction.settle(message.id, null);
         return;
       case 'error': {
         const code: ErrorCode = isErrorCode(message.code) ? message.code : 'INTERNAL';
-        if (message.id !== undefined && this.#pending.has(message.id)) this.#settle(message.id, new RequestError(code, message.message));
-        else this.emit('error', code, message.message);
+        const { id, retryAfterMs } = message;
+        if (id !== undefined && this.#pending.has(id)) this.#settle(id, new RequestError(code, message.message, retryAfterMs));
+        else if (id === undefined || !this.interaction.settle(id, { code, message: message.message, retryAfterMs })) this.emit('error', code, message.message);
         if (ERRORS[code].closesSocket) this.#finish({ kind: 'error', code, message: message.message });
         return;
       }
     }
   }
 
-  #settle(id: string, error: RequestError | null): void {
+  /** Settles one of `request()`'s requests; false when the id is not one of them. */
+  #settle(id: string, error: RequestError | null): boolean {
     const pending = this.#pending.get(id);
-    if (!pending) return;
+    if (!pending) return false;
     this.#pending.delete(id);
     clearTimeout(pending.timer);
     if (error) pending.reject(error);
     else pending.resolve();
+    return true;
   }
 
   #onClose(code: number): void {
     this.#stopPing();
     this.#socket = null;
+    this.interaction.disconnected();
     if (this.#state === 'closed') return;
     if (FINAL_CLOSE_CODES.has(code) || !this.#resumeToken) {
       this.#finish(this.#closedReason ?? { kind: 'error', code: 'SESSION_ENDED', message: ERRORS.SESSION_ENDED.message });
@@ -468,6 +483,7 @@ export class RoomClient extends TypedEmitter<RoomClientEvents> {
     for (const [id] of this.#pending) this.#settle(id, new RequestError('SESSION_ENDED', 'The connection closed.'));
     this.#welcomed?.reject(new RequestError(reason.kind === 'error' ? reason.code : 'SESSION_ENDED', 'Could not join.'));
     this.#welcomed = null;
+    this.interaction.close();
     this.#setState('closed');
   }
 }

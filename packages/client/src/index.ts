@@ -1,2 +1,7 @@
 export { RoomClient, RequestError, type ActionMessage, type ClientState, type ClosedReason, type MediaMessage, type RoomClientEvents, type RoomClientOptions, type WebSocketLike, type WebSocketFactory } from './RoomClient.js';
 export { ApiClient, ApiError } from './ApiClient.js';
+export { Interaction, type InteractionCommand, type InteractionEvents, type InteractionMessage, type InteractionOptions, type InteractionTransport, type PendingCommand, type PlaybackClock } from './Interaction.js';
+export { InteractionModel, sortQuestions, CHAT_HISTORY_LIMIT, type ChatEntry, type InteractionSnapshot, type QuestionOrder } from './InteractionModel.js';
+export { interactionRights, INTERACTION_LIMITS, type InteractionRights } from './interactionRules.js';
+export { DelayedRelease, releaseAt, isDue, type Timed, type DelayedReleaseOptions } from './DelayedRelease.js';
+export { linkify, type Segment } from './linkify.js';

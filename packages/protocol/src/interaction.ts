@@ -149,7 +149,8 @@ const Envelope = {
  * One logged event as a person sees it. Polls and questions are sent as their view after the
  * change (never raw ballots or hidden askers): rendered once per role for everyone, and for
  * oneself (`personal`) to the person who acted. `poll: null` / `question: null` mean it was
- * removed (or is no longer visible to one).
+ * removed (or is no longer visible to one). At most one question is `answering` at a time:
+ * an `answering` event sends the one answered before back to `open`.
  */
 export const InteractionEvent = z.discriminatedUnion('kind', [
   z.object({
@@ -179,6 +180,8 @@ export const InteractionEvent = z.discriminatedUnion('kind', [
     questionId: Id,
     change: z.enum(['asked', 'edited', 'withdrawn', 'upvoted', 'unvoted', 'starred', 'answering', 'answered', 'dismissed', 'reopened', 'merged']),
     question: QuestionView.nullable(),
+    /** `merged`: the question kept, with the combined votes (`question` is the duplicate, now null). */
+    into: QuestionView.nullable().optional(),
     /** False: rendered for one's role, not for oneself; keep the `mine` and `votedByMe` one already knew. */
     personal: z.boolean(),
   }),

@@ -43,7 +43,7 @@ describe('bad input over the WebSocket', () => {
 
   it('answers an unknown message type with UNKNOWN_MESSAGE_TYPE', async () => {
     const { moderator, alice, bob } = await roomWithTwoGuests();
-    alice.send(JSON.stringify({ type: 'chat.send', id: 'c1', text: 'hello' }));
+    alice.send(JSON.stringify({ type: 'whiteboard.draw', id: 'c1', text: 'hello' }));
     alice.send('[1, 2, 3]');
     expect(await alice.error('c1')).toMatchObject({ code: 'UNKNOWN_MESSAGE_TYPE' });
     // Not even an object with a type: an invalid message, not an unknown one.

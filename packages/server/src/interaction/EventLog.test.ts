@@ -292,3 +292,101 @@ describe('isVisibleTo', () => {
     expect(isVisibleTo(restricted, 'ben', 'participant')).toBe(false);
   });
 });
+
+describe('EventLog as a follower', () => {
+  /** A leader and a follower fed with every batch the leader commits. */
+  function pair(options: EventLogOptions = {}) {
+    const leader = setup(options);
+    const follower = setup({ ...options, follower: true });
+    leader.log.on('appended', (batch) => follower.log.receive(batch));
+    return { leader, follower };
+  }
+
+  it('mirrors the leader: same events, same seqs, delivered through `appended`', async () => {
+    const { leader, follower } = pair();
+    await leader.log.append({ actorId: 'ana', clientId: 'c1' }, say('a'));
+    await leader.log.append({ actorId: 'ben' }, say('b'));
+    expect(follower.delivered.flat()).toEqual(leader.delivered.flat());
+    expect(follower.log.lastSeq).toBe(2);
+    expect(follower.log.since(0)).toEqual(leader.log.since(0));
+  });
+
+  it('refuses to number events itself until it leads', async () => {
+    const { follower } = pair();
+    expect(follower.log.leader).toBe(false);
+    await expectCode(follower.log.append({ actorId: 'ana' }, say('x')), 'INVALID_STATE');
+  });
+
+  it('skips events it already has, and reports a gap without taking anything', async () => {
+    const source = setup();
+    for (const text of ['1', '2', '3', '4']) await source.log.append({ actorId: 'ana' }, say(text));
+    const [e1, e2, e3, e4] = source.delivered.flat();
+    const { log, delivered } = setup({ follower: true });
+    expect(log.receive([e1!, e2!])).toEqual({ ok: true, added: 2 });
+    expect(log.receive([e2!, e3!])).toEqual({ ok: true, added: 1 });
+    expect(log.receive([e1!])).toEqual({ ok: true, added: 0 });
+    const gap = setup({ follower: true });
+    expect(gap.log.receive([e3!, e4!])).toEqual({ ok: false, gap: { expected: 1, got: 3 } });
+    expect(gap.log.lastSeq).toBe(0);
+    expect(delivered.flat().map((e) => e.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('refuses a batch whose own seqs are out of order', async () => {
+    const source = setup();
+    for (const text of ['1', '2', '3']) await source.log.append({ actorId: 'ana' }, say(text));
+    const [e1, , e3] = source.delivered.flat();
+    const { log } = setup({ follower: true });
+    expect(() => log.receive([e1!, e3!])).toThrow(AmphiError);
+    expect(log.lastSeq).toBe(0);
+  });
+
+  it('continues the numbering once it leads, and still knows the retries of what it received', async () => {
+    const { leader, follower } = pair();
+    await leader.log.append({ actorId: 'ana', clientId: 'c1' }, say('a'));
+    follower.log.lead();
+    expect(follower.log.leader).toBe(true);
+    let decided = 0;
+    const retry = await follower.log.append({ actorId: 'ana', clientId: 'c1' }, () => {
+      decided += 1;
+      return say('a');
+    });
+    expect(retry).toMatchObject({ duplicate: true, event: { seq: 1 } });
+    expect(decided).toBe(0);
+    expect((await follower.log.append({ actorId: 'ben' }, say('b'))).event.seq).toBe(2);
+    expect(() => follower.log.receive([])).toThrow(AmphiError);
+  });
+
+  it('applies redactions it receives, keeping what `residue` leaves', async () => {
+    const residue = (event: InteractionEvent) => ({ kept: (event.payload as { text: string }).text.length });
+    const { leader, follower } = pair({ residue, histories: { chat: { kinds: ['chat.message'], limit: 10 } } });
+    await leader.log.append({ actorId: 'ana' }, say('secret'));
+    await leader.log.append({ actorId: 'mod' }, { kind: 'chat.deleted', payload: { seq: 1 }, redacts: 1 });
+    for (const log of [leader.log, follower.log]) {
+      expect(log.get(1)).toMatchObject({ payload: { kept: 6 }, redactedBy: 2 });
+      expect(log.recent('chat')).toEqual([log.get(1)]);
+    }
+  });
+});
+
+describe('EventLog histories', () => {
+  it('keeps in a history only the events its filter accepts', async () => {
+    const { log } = setup({
+      histories: {
+        public: { kinds: ['chat.message'], limit: 2, filter: (e) => e.restrictedTo === undefined },
+        private: { kinds: ['chat.message'], limit: 2, filter: (e) => e.restrictedTo !== undefined },
+      },
+    });
+    await log.append({ actorId: 'ana' }, say('p1'));
+    await log.append({ actorId: 'ana' }, { ...say('secret'), restrictedTo: ['ana'] });
+    await log.append({ actorId: 'ana' }, say('p2'));
+    await log.append({ actorId: 'ana' }, say('p3'));
+    expect(log.recent('public').map((e) => e.seq)).toEqual([3, 4]);
+    expect(log.recent('private').map((e) => e.seq)).toEqual([2]);
+  });
+
+  it('stamps an event with the media time at its own server time', async () => {
+    const { log } = setup({ mediaClock: (now) => now - 3000 });
+    const { event } = await log.append({ actorId: 'ana' }, say('x'));
+    expect(event.mediaTime).toBe(event.at - 3000);
+  });
+});

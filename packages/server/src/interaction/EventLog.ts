@@ -1,4 +1,5 @@
 import { AmphiError, TypedEmitter, type Role } from '@amphi/protocol';
+import { RateLimitedError } from './RateLimiter.js';
 
 /** Who sent a command: the participant, and the id their client chose for it (for retries). */
 export interface Origin {
@@ -31,7 +32,7 @@ export interface InteractionEvent {
   readonly at: number;
   /** The live session's media clock (ms) at that moment, or null when no media clock runs. */
   readonly mediaTime: number | null;
-  /** Domain data; null once redacted. */
+  /** Domain data; once redacted, only its residue (default null). */
   readonly payload: unknown;
   readonly restrictedTo?: readonly string[];
   readonly redacts?: number;
@@ -50,17 +51,26 @@ export type SinceResult =
   | { readonly complete: true; readonly events: readonly InteractionEvent[] }
   | { readonly complete: false; readonly events: readonly []; readonly reason: 'expired' | 'ahead' };
 
-/** A recent-history view for late joiners: the last `limit` events of these kinds. */
+/** A recent-history view for late joiners: the last `limit` events of these kinds (that pass `filter`). */
 export interface HistorySpec {
   readonly kinds: readonly string[];
   readonly limit: number;
+  /** Keeps only the events it accepts (e.g. public messages apart from private ones). */
+  readonly filter?: ((event: InteractionEvent) => boolean) | undefined;
 }
+
+/**
+ * Result of `receive`: the events were added (`added` new ones; already known seqs are
+ * skipped), or a gap: the batch starts after `expected`, so events are missing in between
+ * (fetch them from the store or the leader, then receive again).
+ */
+export type ReceiveResult = { readonly ok: true; readonly added: number } | { readonly ok: false; readonly gap: { readonly expected: number; readonly got: number } };
 
 export interface EventLogOptions {
   /** Milliseconds since epoch (injected so tests control time). */
   now?: () => number;
-  /** The live session's media time (ms) now, or null (default: always null). */
-  mediaClock?: () => number | null;
+  /** The live session's media time (ms) at server time `now`, or null (default: always null). */
+  mediaClock?: (now: number) => number | null;
   /**
    * Persists a batch atomically (all or nothing), in seq order, before anyone sees it.
    * Omitted: events are committed synchronously (tests, and rooms without persistence).
@@ -78,6 +88,16 @@ export interface EventLogOptions {
   maxQueued?: number;
   /** Seq of the last event already stored (a restarted instance continues the numbering; default 0). */
   lastSeq?: number;
+  /**
+   * What remains of an event's payload once a later event redacts it (default: nothing,
+   * null). E.g. a deleted chat message keeps its author, not its text.
+   */
+  residue?: (event: InteractionEvent) => unknown;
+  /**
+   * Start as a follower (default false): the log mirrors events numbered and stored by the
+   * leader of the session on another instance (`receive`), and refuses `append` until `lead()`.
+   */
+  follower?: boolean;
 }
 
 export interface EventLogEvents extends Record<string, unknown[]> {
@@ -128,14 +148,18 @@ interface Remembered {
  * which may be a seq it was not shown, so a frame should carry its last seq.
  *
  * Multi-instance: the log is the sequencer of its session; another instance forwards commands
- * to it, or mirrors it from the bus.
+ * to it, or mirrors it from the bus. A follower (`follower: true`) `receive`s batches already
+ * numbered and stored by the leader, contiguous from `lastSeq + 1` (a gap is reported, not
+ * filled), and emits `appended` for them as the leader did; `since`, `get` and `recent` answer
+ * from this mirror. `lead()` makes it the sequencer: numbering continues after its `lastSeq`,
+ * and client ids it received are still recognised as retries.
  *
  * `close()` is idempotent: queued commands are rejected (INVALID_STATE); a batch already
  * being stored completes for its callers but is no longer emitted.
  */
 export class EventLog extends TypedEmitter<EventLogEvents> {
   readonly #now: () => number;
-  readonly #mediaClock: () => number | null;
+  readonly #mediaClock: (now: number) => number | null;
   readonly #store: ((batch: readonly InteractionEvent[]) => Promise<void>) | undefined;
   readonly #maxEvents: number;
   readonly #maxAgeMs: number;
@@ -143,6 +167,7 @@ export class EventLog extends TypedEmitter<EventLogEvents> {
   readonly #dedupMax: number;
   readonly #maxBatch: number;
   readonly #maxQueued: number;
+  readonly #residue: (event: InteractionEvent) => unknown;
 
   /** Retained window: `#window[#head + i]` has seq `#windowStart + i`. */
   #window: InteractionEvent[] = [];
@@ -150,7 +175,7 @@ export class EventLog extends TypedEmitter<EventLogEvents> {
   #windowStart: number;
   #lastSeq: number;
 
-  readonly #histories = new Map<string, { kinds: ReadonlySet<string>; limit: number; events: InteractionEvent[] }>();
+  readonly #histories = new Map<string, { kinds: ReadonlySet<string>; limit: number; filter: ((event: InteractionEvent) => boolean) | undefined; events: InteractionEvent[] }>();
   /** Committed events by origin key, oldest first (Map keeps insertion order). */
   readonly #remembered = new Map<string, Remembered>();
   /** Commands not yet stored, by origin key. */
@@ -158,6 +183,7 @@ export class EventLog extends TypedEmitter<EventLogEvents> {
   #queue: Waiting[] = [];
   #storing = false;
   #closed = false;
+  #follower: boolean;
 
   constructor(options: EventLogOptions = {}) {
     super();
@@ -170,10 +196,12 @@ export class EventLog extends TypedEmitter<EventLogEvents> {
     this.#dedupMax = options.dedup?.maxEntries ?? 50_000;
     this.#maxBatch = options.maxBatch ?? 256;
     this.#maxQueued = options.maxQueued ?? 10_000;
+    this.#residue = options.residue ?? (() => null);
     this.#lastSeq = options.lastSeq ?? 0;
     this.#windowStart = this.#lastSeq + 1;
+    this.#follower = options.follower ?? false;
     for (const [name, spec] of Object.entries(options.histories ?? {})) {
-      this.#histories.set(name, { kinds: new Set(spec.kinds), limit: spec.limit, events: [] });
+      this.#histories.set(name, { kinds: new Set(spec.kinds), limit: spec.limit, filter: spec.filter, events: [] });
     }
   }
 
@@ -196,6 +224,39 @@ export class EventLog extends TypedEmitter<EventLogEvents> {
     return this.#closed;
   }
 
+  /** Whether this log numbers the session's events (false: it mirrors the leader's). */
+  get leader(): boolean {
+    return !this.#follower;
+  }
+
+  /**
+   * A follower takes already numbered and stored events from the leader, in order. Events it
+   * already has are skipped (a batch may be delivered twice); a batch that starts beyond
+   * `lastSeq + 1` is refused whole with the gap, so the mirror never has a hole. Emits
+   * `appended` with the new events, as a local append would.
+   */
+  receive(batch: readonly InteractionEvent[]): ReceiveResult {
+    if (this.#closed) throw new AmphiError('INVALID_STATE', 'The event log is closed.');
+    if (!this.#follower) throw new AmphiError('INVALID_STATE', 'The leader numbers its own events.');
+    for (let i = 0; i < batch.length; i++) {
+      const event = batch[i]!;
+      if (!Number.isSafeInteger(event.seq) || event.seq < 1 || typeof event.kind !== 'string' || (i > 0 && event.seq !== batch[i - 1]!.seq + 1)) {
+        throw new AmphiError('VALIDATION_FAILED', 'A received batch holds numbered events in order, without gaps.');
+      }
+    }
+    const fresh = batch.filter((event) => event.seq > this.#lastSeq);
+    if (fresh.length === 0) return { ok: true, added: 0 };
+    if (fresh[0]!.seq !== this.#lastSeq + 1) return { ok: false, gap: { expected: this.#lastSeq + 1, got: fresh[0]!.seq } };
+    this.#commit(fresh.map((event) => (Object.isFrozen(event) ? event : Object.freeze({ ...event }))));
+    return { ok: true, added: fresh.length };
+  }
+
+  /** Makes this log the sequencer of its session: new events are numbered after `lastSeq`. */
+  lead(): void {
+    if (this.#closed) throw new AmphiError('INVALID_STATE', 'The event log is closed.');
+    this.#follower = false;
+  }
+
   /**
    * Records the event `decide` returns, unless this (actorId, clientId) was already recorded:
    * then resolves to the stored event with `duplicate: true`. `decide` runs synchronously and
@@ -211,6 +272,7 @@ export class EventLog extends TypedEmitter<EventLogEvents> {
 
   #append(origin: Origin, decide: EventBody | (() => EventBody)): Promise<AppendResult> {
     if (this.#closed) throw new AmphiError('INVALID_STATE', 'The event log is closed.');
+    if (this.#follower) throw new AmphiError('INVALID_STATE', 'Another instance numbers the events of this session.');
     checkOrigin(origin);
     const key = origin.clientId === undefined ? null : originKey(origin.actorId, origin.clientId);
     const now = this.#now();
@@ -222,12 +284,13 @@ export class EventLog extends TypedEmitter<EventLogEvents> {
       if (waiting) return waiting.promise.then((event) => ({ event, duplicate: true }));
     }
     if (this.#store && this.#queue.length >= this.#maxQueued) {
-      throw new AmphiError('RATE_LIMITED', 'The room is busy; try again shortly.');
+      // The room is busy: the store lags behind; a second is a fair time to try again.
+      throw new RateLimitedError(1000);
     }
     const body = typeof decide === 'function' ? decide() : decide;
     if (typeof body.kind !== 'string' || body.kind === '') throw new AmphiError('VALIDATION_FAILED', 'An event needs a kind.');
     const at = now;
-    const mediaTime = this.#mediaClock();
+    const mediaTime = this.#mediaClock(now);
 
     if (!this.#store) {
       const event = this.#build(this.#lastSeq + 1, origin, body, at, mediaTime);
@@ -336,7 +399,7 @@ export class EventLog extends TypedEmitter<EventLogEvents> {
       this.#window.push(event);
       this.#lastSeq = event.seq;
       for (const history of this.#histories.values()) {
-        if (!history.kinds.has(event.kind)) continue;
+        if (!history.kinds.has(event.kind) || (history.filter !== undefined && !history.filter(event))) continue;
         history.events.push(event);
         if (history.events.length > history.limit) history.events.splice(0, history.events.length - history.limit);
       }
@@ -348,11 +411,11 @@ export class EventLog extends TypedEmitter<EventLogEvents> {
     if (emit) this.emit('appended', events);
   }
 
-  /** Replaces the retained copies of event `seq` by one without payload. */
+  /** Replaces the retained copies of event `seq` by one with only the payload's residue. */
   #redact(seq: number, by: number): void {
     const original = this.get(seq);
     if (!original || original.redactedBy !== undefined) return;
-    const redacted: InteractionEvent = Object.freeze({ ...original, payload: null, redactedBy: by });
+    const redacted: InteractionEvent = Object.freeze({ ...original, payload: this.#residue(original), redactedBy: by });
     if (seq >= this.#windowStart && seq <= this.#lastSeq) this.#window[this.#head + (seq - this.#windowStart)] = redacted;
     for (const history of this.#histories.values()) {
       const i = indexOfSeq(history.events, seq);

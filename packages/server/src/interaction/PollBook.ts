@@ -122,6 +122,11 @@ export class PollBook {
     return poll;
   }
 
+  /** The poll with this id, if any. */
+  find(id: string): Poll | undefined {
+    return this.#polls.get(id);
+  }
+
   /** The open poll, if any (an open poll past its deadline still counts until it is closed). */
   current(): Poll | undefined {
     for (const poll of this.#polls.values()) if (poll.state === 'open') return poll;

@@ -12,6 +12,10 @@ export interface RateLimit {
 export const CHAT_RATE: RateLimit = Object.freeze({ capacity: 5, refillPerSecond: 1 });
 /** Reactions: a burst of 10, then 2 per second; beyond that they are dropped, not queued. */
 export const REACTION_RATE: RateLimit = Object.freeze({ capacity: 10, refillPerSecond: 2 });
+/** Poll votes and Q&A upvotes (changing one's mind included): a burst of 10, then 2 per second. */
+export const VOTE_RATE: RateLimit = Object.freeze({ capacity: 10, refillPerSecond: 2 });
+/** Asking or rewording a question: a burst of 5, then one every 5 s. */
+export const QUESTION_RATE: RateLimit = Object.freeze({ capacity: 5, refillPerSecond: 0.2 });
 
 export type TakeResult = { readonly ok: true } | { readonly ok: false; readonly retryAfterMs: number };
 

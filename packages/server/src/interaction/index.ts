@@ -1,4 +1,5 @@
 // The interaction layer's public surface: pure domain (no I/O), wired by realtime/.
+// DelayedRelease and linkify live in packages/client: they run in the viewer's browser.
 export {
   EventLog,
   isVisibleTo,
@@ -8,12 +9,12 @@ export {
   type InteractionEvent,
   type AppendResult,
   type SinceResult,
+  type ReceiveResult,
   type HistorySpec,
   type EventLogOptions,
   type EventLogEvents,
 } from './EventLog.js';
-export { DelayedRelease, releaseAt, isDue, type Timed, type DelayedReleaseOptions } from './DelayedRelease.js';
-export { RateLimiter, RateLimitedError, CHAT_RATE, REACTION_RATE, type RateLimit, type RateLimiterOptions, type TakeResult } from './RateLimiter.js';
+export { RateLimiter, RateLimitedError, CHAT_RATE, REACTION_RATE, VOTE_RATE, QUESTION_RATE, type RateLimit, type RateLimiterOptions, type TakeResult } from './RateLimiter.js';
 export {
   Chat,
   chatRights,
@@ -29,9 +30,24 @@ export {
   type ChatMutedPayload,
   type ChatSwitchedPayload,
 } from './Chat.js';
-export { linkify, type Segment } from './linkify.js';
 export { Reactions, REACTIONS, REACTION_EMOJI, isReaction, mergeTallies, type Reaction, type ReactionTally, type ReactResult, type ReactionsOptions } from './Reactions.js';
 export { Poll, POLL_ACTIONS, POLL_PERMISSIONS, POLL_LIMITS, pollAllows, checkPollDraft, type PollKind, type PollState, type PollAction, type PollDraft, type PollContent, type PollChange, type Voter, type PollViewer, type PollResults, type PollView, type PollRecord, type VoteOutcome } from './Poll.js';
 export { PollBook, type PollBookOptions, type PollBookRecord } from './PollBook.js';
 export { QuestionBoard, QUESTION_ACTIONS, QUESTION_PERMISSIONS, QUESTION_LIMITS, questionAllows, type AnonymityMode, type AskerHidden, type QuestionStatus, type QuestionOrder, type QuestionLimits, type QuestionAction, type Member, type Asker, type QuestionViewer, type QuestionView, type QuestionRecord, type QuestionBoardRecord, type QuestionBoardOptions, type QuestionChange } from './QuestionBoard.js';
 export { HandQueue, handAllows, type RaisedHand, type HandActor, type HandQueueView } from './HandQueue.js';
+export {
+  InteractionState,
+  INTERACTION_EVENTS,
+  SNAPSHOT_CHAT_LIMIT,
+  VIEWER_CLASSES,
+  isInteractionCommand,
+  viewerClass,
+  redactionResidue,
+  type InteractionActor,
+  type InteractionCommand,
+  type InteractionStateOptions,
+  type RenderedEvent,
+  type Viewer,
+  type ViewerClass,
+  type WireEvent,
+} from './InteractionState.js';

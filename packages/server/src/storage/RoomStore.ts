@@ -183,9 +183,20 @@ export class RoomStore {
     await this.#db.updateTable('live_sessions').set({ ended_at: endedAt, ended_reason: reason, peak_participants: peak }).where('id', '=', id).execute();
   }
 
-  /** Closes sessions left open by a previous process (live state does not survive a restart). */
-  async endInterruptedSessions(): Promise<number> {
-    const result = await this.#db.updateTable('live_sessions').set({ ended_at: this.#now(), ended_reason: 'interrupted' }).where('ended_at', 'is', null).executeTakeFirst();
+  /** Sessions whose end was never written: live on some instance, or interrupted. */
+  async openSessions(): Promise<{ id: string; roomId: string }[]> {
+    const rows = await this.#db.selectFrom('live_sessions').select(['id', 'room_id']).where('ended_at', 'is', null).execute();
+    return rows.map((row) => ({ id: row.id, roomId: row.room_id }));
+  }
+
+  /**
+   * Closes sessions left open by a previous process (live state does not survive a restart),
+   * except those still live on other instances.
+   */
+  async endInterruptedSessions(stillLive: ReadonlySet<string> = new Set()): Promise<number> {
+    let update = this.#db.updateTable('live_sessions').set({ ended_at: this.#now(), ended_reason: 'interrupted' }).where('ended_at', 'is', null);
+    if (stillLive.size > 0) update = update.where('id', 'not in', [...stillLive]);
+    const result = await update.executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 

@@ -95,4 +95,39 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'interaction events and polls',
+    // The ordered log of each live session (chat, Q&A, polls), one row per event, written
+    // one transaction per batch before anyone sees it. A deleted chat message keeps its row
+    // (the seqs have no gaps) but loses its text: `payload` keeps only what the redaction
+    // leaves, `redacted_by` says by which event. Polls are stored again whenever they change
+    // state, with ballots and results, so a session's results can be read without replaying.
+    sql: `
+      CREATE TABLE interaction_events (
+        session_id text NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
+        seq integer NOT NULL,
+        kind text NOT NULL,
+        actor_id text NOT NULL,
+        client_id text,
+        at timestamptz NOT NULL,
+        media_time double precision,
+        payload jsonb,
+        restricted_to jsonb,
+        redacts integer,
+        redacted_by integer,
+        PRIMARY KEY (session_id, seq)
+      );
+      CREATE TABLE polls (
+        session_id text NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
+        poll_id text NOT NULL,
+        state text NOT NULL,
+        question text NOT NULL,
+        record jsonb NOT NULL,
+        results jsonb,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (session_id, poll_id)
+      );
+    `,
+  },
 ];

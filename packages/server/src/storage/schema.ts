@@ -81,6 +81,41 @@ export interface RoomStreamKeysTable {
   created_at: Timestamp;
 }
 
+/** A jsonb column: written as JSON text, read back parsed. */
+type Json = ColumnType<unknown, string, string>;
+
+export interface InteractionEventsTable {
+  session_id: string;
+  /** 1, 2, 3 … per live session, without gaps. */
+  seq: number;
+  kind: string;
+  /** Participant id of who acted (`server` for the server's own events, e.g. a poll timer). */
+  actor_id: string;
+  /** The client-chosen id of the command, for retries. */
+  client_id: string | null;
+  at: Timestamp;
+  /** The live session's media time (ms) when it happened. */
+  media_time: number | null;
+  /** Domain data; after a redaction only its residue (a deleted message's author). */
+  payload: Json | null;
+  /** JSON array of participant ids: only moderators and they see the event. */
+  restricted_to: Json | null;
+  redacts: number | null;
+  redacted_by: number | null;
+}
+
+export interface PollsTable {
+  session_id: string;
+  poll_id: string;
+  state: 'draft' | 'open' | 'closed' | 'revealed';
+  question: string;
+  /** The whole poll: content, times, ballots by voter key. */
+  record: Json;
+  /** Counts per option, voters, correct voters (null for a draft). */
+  results: Json | null;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -91,4 +126,6 @@ export interface Database {
   room_links: RoomLinksTable;
   live_sessions: LiveSessionsTable;
   room_stream_keys: RoomStreamKeysTable;
+  interaction_events: InteractionEventsTable;
+  polls: PollsTable;
 }

@@ -1,15 +1,16 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RoomClient } from '@amphi/client';
 import type { ErrorCode } from '@amphi/protocol';
 import { errorCodeOf } from '../api.js';
 import { setPendingMedia } from '../media/pendingMedia.js';
 import { FocusHeading } from '../room/FocusHeading.js';
+import { InteractionPanel } from '../room/InteractionPanel.js';
 import { OwnControls, type OwnActions } from '../room/OwnControls.js';
 import type { RoomSnapshot } from '../room/useRoomClient.js';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { AudiencePlayer } from './AudiencePlayer.js';
-import { useProgramClock } from './programClock.js';
+import { playbackClock, type ProgramClock } from './programClock.js';
 
 interface Props {
   client: RoomClient;
@@ -19,8 +20,9 @@ interface Props {
 
 /**
  * A lecture as its audience sees it: a waiting screen before the broadcast, the player while
- * it is live, an end screen after; raise or lower one's hand, and leave. Viewers send nothing
- * and never join the stage's media (the server would refuse): the player is all they receive.
+ * it is live, an end screen after; raise or lower one's hand, and leave; chat, questions and
+ * polls in step with the player. Viewers send no media and never join the stage's media (the
+ * server would refuse): the player is all they receive.
  */
 export function AudienceView({ client, snapshot, serverError }: Props) {
   const { t } = useTranslation();
@@ -28,8 +30,10 @@ export function AudienceView({ client, snapshot, serverError }: Props) {
   const { room, you, allowed } = snapshot;
   const broadcast = snapshot.session?.broadcast ?? null;
   const state = broadcast?.state ?? 'idle';
-  // Kept for the interaction panel (chat, Q&A, polls), which will release events at media time.
-  const { onClock } = useProgramClock();
+  // The interaction panel (chat, Q&A, polls) shows events when the player reaches their media time.
+  const { interaction } = client;
+  const onClock = useCallback((clock: ProgramClock | null) => interaction.setPlaybackClock(playbackClock(clock)), [interaction]);
+  useEffect(() => () => interaction.setPlaybackClock(null), [interaction]);
 
   // Viewers send nothing: a device the pre-join page may have started goes off.
   useEffect(() => setPendingMedia(null), []);
@@ -67,7 +71,6 @@ export function AudienceView({ client, snapshot, serverError }: Props) {
           <p>{state === 'ended' ? t('audience.endedText') : t('audience.notStartedText')}</p>
         </section>
       )}
-      {/* The interaction panel (chat, Q&A, polls) goes beside the player; it will read the program clock. */}
       <div className="grid">
         {you && room && (
           <div className="stack">
@@ -77,6 +80,7 @@ export function AudienceView({ client, snapshot, serverError }: Props) {
             </p>
           </div>
         )}
+        {you && room && <InteractionPanel client={client} you={you} room={room} />}
       </div>
     </div>
   );

@@ -1,4 +1,5 @@
 import type { BroadcastInfo, BroadcastLayout, BroadcastSource, ErrorCode, MediaPolicy, Role, RoomKind } from '@amphi/protocol';
+import { interactionEn } from './interaction.en.js';
 
 /** English texts: the reference shape every other language must fill in completely. */
 export const en = {
@@ -346,6 +347,7 @@ export const en = {
     createInvite: 'Create invitation',
     inviteLink: 'Invitation link',
   },
+  ...interactionEn,
   errors: {
     INVALID_JSON: 'The request could not be read. Please try again.',
     INVALID_MESSAGE: 'The application sent an invalid message. Please reload the page.',

@@ -1,4 +1,5 @@
 import type { Translation } from './en.js';
+import { interactionFr } from './interaction.fr.js';
 
 /** Textes français : mêmes clés que l'anglais, toutes remplies (vérifié par le type). */
 export const fr: Translation = {
@@ -346,6 +347,7 @@ export const fr: Translation = {
     createInvite: 'Créer l’invitation',
     inviteLink: 'Lien d’invitation',
   },
+  ...interactionFr,
   errors: {
     INVALID_JSON: 'La requête n’a pas pu être lue. Veuillez réessayer.',
     INVALID_MESSAGE: 'L’application a envoyé un message invalide. Veuillez recharger la page.',

@@ -9,6 +9,7 @@ import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { Announcer } from './Announcer.js';
 import { AskUnmuteDialog } from './AskUnmuteDialog.js';
 import { FocusHeading } from './FocusHeading.js';
+import { InteractionPanel } from './InteractionPanel.js';
 import { LockedBadge } from './LockedBadge.js';
 import { mediaActions } from './mediaActions.js';
 import { MediaBanner } from './MediaBanner.js';
@@ -26,8 +27,8 @@ import type { RoomSnapshot } from './useRoomClient.js';
 
 /**
  * The room once joined, on the stage: everyone's video and audio, people, lobby (moderators),
- * one's own controls, and in a lecture the broadcast panel (moderators). A lecture's viewers
- * see AudienceView instead and never start a media session here.
+ * one's own controls, chat, questions and polls, and in a lecture the broadcast panel
+ * (moderators). A lecture's viewers see AudienceView instead and never start a media session here.
  */
 export function RoomView({ client, snapshot, serverError }: { client: RoomClient; snapshot: RoomSnapshot; serverError: ErrorCode | null }) {
   const { t } = useTranslation();
@@ -102,7 +103,10 @@ export function RoomView({ client, snapshot, serverError }: { client: RoomClient
           {(allowed.has('media.moderate') || allowed.has('session.lock')) && <RoomModeration allowed={allowed} locked={locked} actions={actions.roomModeration} />}
           <ParticipantList participants={participants} selfId={you?.id} actions={moderates ? actions.moderation : null} allowed={allowed} kind={room?.kind} />
         </div>
-        {you && room && <OwnControls you={you} allowed={allowed} actions={actions.own} media={own} micTrack={local.mic} sharing={local.screen !== undefined} />}
+        <div className="stack">
+          {you && room && <OwnControls you={you} allowed={allowed} actions={actions.own} media={own} micTrack={local.mic} sharing={local.screen !== undefined} />}
+          {you && room && <InteractionPanel client={client} you={you} room={room} />}
+        </div>
       </div>
     </div>
   );

@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { MediaPolicy, RoomKind, type RoomSettings } from '@amphi/protocol';
+import { MediaPolicy, QaAnonymity, RoomKind, type RoomSettings } from '@amphi/protocol';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { StatusMessage } from '../ui/StatusMessage.js';
 import { TextField } from '../ui/TextField.js';
@@ -22,6 +22,23 @@ function PolicySelect({ label, value, onChange }: { label: string; value: MediaP
         {MediaPolicy.options.map((policy) => (
           <option key={policy} value={policy}>
             {t(`policies.${policy}`)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function QaAnonymitySelect({ value, onChange }: { value: QaAnonymity; onChange: (v: QaAnonymity) => void }) {
+  const { t } = useTranslation();
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{t('qaAnonymity.label')}</label>
+      <select id={id} value={value} onChange={(e) => onChange(QaAnonymity.parse(e.target.value))}>
+        {QaAnonymity.options.map((mode) => (
+          <option key={mode} value={mode}>
+            {t(`qaAnonymity.options.${mode}`)}
           </option>
         ))}
       </select>
@@ -74,6 +91,7 @@ export function RoomForm({ initial, submitLabel, onSubmit }: { initial: RoomDraf
         </div>
         <PolicySelect label={t('editor.screenShare')} value={draft.settings.screenShare} onChange={(screenShare) => setSettings({ screenShare })} />
         <PolicySelect label={t('editor.unmute')} value={draft.settings.unmute} onChange={(unmute) => setSettings({ unmute })} />
+        <QaAnonymitySelect value={draft.settings.qaAnonymity} onChange={(qaAnonymity) => setSettings({ qaAnonymity })} />
       </fieldset>
       <div className="actions">
         <button type="submit" disabled={busy}>
