@@ -2,6 +2,7 @@ export { RoomClient, RequestError, type ActionMessage, type ClientState, type Cl
 export { ApiClient, ApiError } from './ApiClient.js';
 export { Interaction, type InteractionCommand, type InteractionEvents, type InteractionMessage, type InteractionOptions, type InteractionTransport, type PendingCommand, type PlaybackClock } from './Interaction.js';
 export { InteractionModel, sortQuestions, CHAT_HISTORY_LIMIT, type ChatEntry, type InteractionSnapshot, type QuestionOrder } from './InteractionModel.js';
-export { interactionRights, INTERACTION_LIMITS, type InteractionRights } from './interactionRules.js';
+// The interaction rules are the server's own tables, declared once in the protocol.
+export { interactionRights, INTERACTION_LIMITS, type InteractionRights } from '@amphi/protocol';
 export { DelayedRelease, releaseAt, isDue, type Timed, type DelayedReleaseOptions } from './DelayedRelease.js';
 export { linkify, type Segment } from './linkify.js';

@@ -1,18 +1,33 @@
 import { z } from 'zod';
+import { CHAT_MAX_LENGTH, POLL_LIMITS, QUESTION_LIMITS } from './interactionRules.js';
 import { QaAnonymity, Role } from './roles.js';
 
 /**
  * The interaction layer on the wire: chat, Q&A, polls and reactions. Every logged event has a
  * server sequence number (`seq`, 1, 2, 3 … per live session, no gaps) and the live session's
  * media time at which it happened, so a viewer watching with a delay can show it at the same
- * point of the programme. The domain rules (lengths, who may do what) are checked by the
- * server; these schemas bound sizes at the edge.
+ * point of the programme. The domain rules (lengths, who may do what) are declared in
+ * interactionRules.ts and checked exactly by the server; these schemas only bound sizes at the
+ * edge, derived from those rules and looser than them, so that a text the rule would refuse
+ * still gets the rule's VALIDATION_FAILED (with a useful detail) rather than INVALID_MESSAGE.
  */
 
 const Id = z.string().min(1).max(64);
 const RequestId = z.string().min(1).max(64).optional();
 /** Client-chosen id of a command: a retry with the same id is stored once. */
 export const ClientId = z.string().min(1).max(128);
+
+/**
+ * Edge cap of a text field, in UTF-16 units, for a rule of `chars` characters: 4× the rule,
+ * the same early cap the server applies before cleaning a text (an emoji takes two units, and
+ * trimmed whitespace and CRLF line endings do not count). The rule itself is `chars`.
+ */
+const textCap = (chars: number) => z.string().max(chars * 4);
+/**
+ * Edge cap of a poll's option count (and so of ballots and indices): twice the rule, so that a
+ * few options too many get the rule's message. The rule is POLL_LIMITS.min/maxOptions.
+ */
+const OPTIONS_CAP = POLL_LIMITS.maxOptions * 2;
 
 /** Reactions: a small fixed set, shown briefly and counted. */
 export const REACTIONS = ['thumbsUp', 'clap', 'laugh', 'surprised', 'heart', 'question'] as const;
@@ -24,16 +39,18 @@ export const PollState = z.enum(['draft', 'open', 'closed', 'revealed']);
 export const QuestionStatus = z.enum(['open', 'answering', 'answered', 'dismissed']);
 export const QuestionOrder = z.enum(['votes', 'time']);
 
-/** A poll as written by the person who runs it (the server checks lengths and counts). */
+/** A poll as written by the person who runs it (the server checks lengths and counts: POLL_LIMITS). */
 export const PollDraft = z
   .object({
-    question: z.string().max(2000),
-    options: z.array(z.string().max(500)).max(20),
+    /** Rule: POLL_LIMITS.questionMax characters. */
+    question: textCap(POLL_LIMITS.questionMax),
+    /** Rule: POLL_LIMITS.optionMax characters each, POLL_LIMITS.minOptions to maxOptions options. */
+    options: z.array(textCap(POLL_LIMITS.optionMax)).max(OPTIONS_CAP),
     kind: PollKind,
-    maxChoices: z.number().int().min(1).max(20).optional(),
+    maxChoices: z.number().int().min(1).max(OPTIONS_CAP).optional(),
     /** Indices of the correct options: makes the poll a quiz. */
-    correct: z.array(z.number().int().min(0).max(19)).max(20).optional(),
-    /** Voting time in milliseconds from opening. */
+    correct: z.array(z.number().int().min(0).max(OPTIONS_CAP - 1)).max(OPTIONS_CAP).optional(),
+    /** Voting time in milliseconds from opening (edge cap: a day; rule: POLL_LIMITS.min/maxDurationMs). */
     durationMs: z.number().int().min(0).max(86_400_000).optional(),
   })
   .strict();
@@ -48,7 +65,8 @@ export const INTERACTION_CLIENT_MESSAGES = [
    * first join, `interaction.snapshot`; interaction events flow to the socket only after it.
    */
   z.object({ type: z.literal('interaction.sync'), id: RequestId, lastSeq: z.number().int().min(0).optional() }).strict(),
-  z.object({ type: z.literal('chat.send'), id: RequestId, clientId: ClientId, text: z.string().max(4000), to: z.enum(['room', 'moderators']) }).strict(),
+  /** Rule: CHAT_MAX_LENGTH characters. */
+  z.object({ type: z.literal('chat.send'), id: RequestId, clientId: ClientId, text: textCap(CHAT_MAX_LENGTH), to: z.enum(['room', 'moderators']) }).strict(),
   /** Moderators: delete the message with this seq. */
   z.object({ type: z.literal('chat.delete'), id: RequestId, clientId: ClientId.optional(), seq: z.number().int().min(1) }).strict(),
   /** Moderators: mute or unmute one person's chat. */
@@ -62,10 +80,11 @@ export const INTERACTION_CLIENT_MESSAGES = [
   /** Those who run polls: open, close, reveal the results, or remove a draft. */
   z.object({ type: z.literal('poll.act'), id: RequestId, clientId: ClientId.optional(), pollId: Id, action: z.enum(['open', 'close', 'reveal', 'remove']) }).strict(),
   /** One ballot per person, changeable until the poll closes. */
-  z.object({ type: z.literal('poll.vote'), id: RequestId, clientId: ClientId.optional(), pollId: Id, choices: z.array(z.number().int().min(0).max(19)).max(20) }).strict(),
-  z.object({ type: z.literal('question.ask'), id: RequestId, clientId: ClientId, text: z.string().max(2000), anonymous: z.boolean().optional() }).strict(),
-  /** The asker edits their question. */
-  z.object({ type: z.literal('question.edit'), id: RequestId, clientId: ClientId.optional(), questionId: Id, text: z.string().max(2000) }).strict(),
+  z.object({ type: z.literal('poll.vote'), id: RequestId, clientId: ClientId.optional(), pollId: Id, choices: z.array(z.number().int().min(0).max(OPTIONS_CAP - 1)).max(OPTIONS_CAP) }).strict(),
+  /** Rule: QUESTION_LIMITS.textMax characters. */
+  z.object({ type: z.literal('question.ask'), id: RequestId, clientId: ClientId, text: textCap(QUESTION_LIMITS.textMax), anonymous: z.boolean().optional() }).strict(),
+  /** The asker edits their question (rule: QUESTION_LIMITS.textMax characters). */
+  z.object({ type: z.literal('question.edit'), id: RequestId, clientId: ClientId.optional(), questionId: Id, text: textCap(QUESTION_LIMITS.textMax) }).strict(),
   /**
    * `withdraw` (the asker), `upvote` / `unvote` (anyone, once), and for those who run the Q&A:
    * `star`, `unstar`, `answering` ("answering now"), `answered`, `dismiss`, `reopen`.

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -13,8 +13,8 @@ import type { Redis } from 'ioredis';
 import { AmphiError } from '@amphi/protocol';
 import type { Config } from './config.js';
 import { AccountService, TokenSigner, registerAuthRoutes } from './auth/index.js';
-import { RoomStore, type Database } from './storage/index.js';
-import { MAX_FRAME_BYTES, RoomHub, registerGateway } from './realtime/index.js';
+import { InteractionStore, RoomStore, type Database } from './storage/index.js';
+import { Fleet, MAX_FRAME_BYTES, MemoryBus, RoomHub, registerGateway, type Bus } from './realtime/index.js';
 import { registerJoinRoutes, registerRoomRoutes } from './api/index.js';
 import { registerOps } from './ops/metrics.js';
 import { JanusMediaPlane, type MediaPlane } from './media/index.js';
@@ -32,6 +32,11 @@ export interface AppDeps {
   logStream?: { write(line: string): void } | undefined;
   /** The media plane (default: Janus as configured, embedded or external); closed with the app. */
   media?: MediaPlane | undefined;
+  /**
+   * The bus shared with other instances (default: an in-process MemoryBus, this instance
+   * alone; main.ts gives a RedisBus when REDIS_URL is set); closed with the app.
+   */
+  bus?: Bus | undefined;
 }
 
 export interface AmphiApp {
@@ -45,6 +50,10 @@ export interface AmphiApp {
   hls: HlsOrigin;
   /** Lecture broadcasts of this instance. */
   broadcasts: BroadcastService;
+  /** The bus shared with other instances. */
+  bus: Bus;
+  /** This instance's id on the bus. */
+  instanceId: string;
 }
 
 /** Largest HTTP body accepted (bytes). */
@@ -58,8 +67,12 @@ export function redactUrl(url: string): string {
 /**
  * Builds the Amphi server without listening. Closing the app closes, in order: the
  * WebSockets (gateway), the live sessions (hub, whose end is written to the database), the
- * HLS origin (its playlists end), the media plane, then resolves; the database and Redis
- * belong to the caller and are closed by it.
+ * HLS origin (its playlists end), the media plane, the instance's membership of the fleet,
+ * then the bus (after the hub, whose ending sessions still tell the other instances), then
+ * resolves; the database and the rate limits' Redis belong to the caller and are closed by it.
+ *
+ * With a shared bus, it first joins the fleet: building fails (FleetKeyMismatchError) when the
+ * instances already on the bus sign tokens with another secret.
  */
 export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   const { config, database } = deps;
@@ -80,6 +93,16 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   app.setSerializerCompiler(serializerCompiler);
 
   const signer = new TokenSigner(config.secret);
+  const bus = deps.bus ?? new MemoryBus();
+  const instanceId = randomUUID();
+  bus.on('error', (err) => app.log.warn({ err }, 'bus trouble'));
+  const fleet = new Fleet({ bus, instanceId, tokenKeyFingerprint: signer.fingerprint(), log: app.log });
+  try {
+    await fleet.join();
+  } catch (err) {
+    await bus.close();
+    throw err;
+  }
   const accounts = new AccountService({ db: database.db, scryptLogN: config.scryptLogN, sessionTtlS: config.sessionTtlS, openSignupDefault: config.openSignupDefault });
   const rooms = new RoomStore(database.db);
   const media = deps.media ?? mediaPlaneFor(config, app.log);
@@ -100,7 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
     createAudience: config.audienceWebrtcMax > 0 ? () => media.createAudience() : null,
     log: app.log,
   });
-  const hub = new RoomHub({ rooms, signer, log: app.log, resumeGraceMs: config.resumeGraceMs, ticketTtlS: config.ticketTtlS, media, broadcasts });
+  const hub = new RoomHub({ rooms, signer, log: app.log, resumeGraceMs: config.resumeGraceMs, ticketTtlS: config.ticketTtlS, media, broadcasts, interactions: new InteractionStore(database.db), bus, instanceId });
   const rtmpSecret = randomBytes(24).toString('base64url');
   const ingest = new RtmpIngest({
     // Only a lecture with a live session on this instance takes an encoder.
@@ -197,8 +220,10 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
     // Ends every live playlist, which also answers the blocked playlist requests.
     hls.close();
     await media.close();
+    await fleet.leave();
+    await bus.close();
   });
-  return { app, accounts, rooms, hub, signer, media, hls, broadcasts };
+  return { app, accounts, rooms, hub, signer, media, hls, broadcasts, bus, instanceId };
 }
 
 /** Janus as configured: external hosts when listed, else one supervised by Amphi (started on first use). */

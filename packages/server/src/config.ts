@@ -44,11 +44,19 @@ export interface Config {
   dataDir: string;
   /** PostgreSQL connection string (DATABASE_URL). Unset: embedded PGlite under dataDir/pglite. */
   databaseUrl: string | undefined;
-  /** Redis connection string (REDIS_URL). Unset: in-process state (rate limits). */
+  /**
+   * Redis connection string (REDIS_URL). Set: instances with the same Redis and prefix share
+   * rooms' live sessions (docs/operations.md, "Several instances") and rate limits. Unset:
+   * one instance, with an in-process bus and rate limits.
+   */
   redisUrl: string | undefined;
   /** Prefix of every Redis key (AMPHI_REDIS_PREFIX, default `amphi-`): instances with the same prefix share state. */
   redisPrefix: string;
-  /** Secret for signing links and tickets (AMPHI_SECRET, default generated once into dataDir/secret). */
+  /**
+   * Secret for signing links, tickets and resume tokens (AMPHI_SECRET, default generated once
+   * into dataDir/secret). Instances that share rooms must have the same one: an instance whose
+   * secret differs from the running ones' refuses to start.
+   */
   secret: string;
   /** Email of the first administrator, created on first start (AMPHI_ADMIN_EMAIL, default admin@amphi.local). */
   adminEmail: string;

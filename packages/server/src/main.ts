@@ -5,6 +5,7 @@ import { loadConfig } from './config.js';
 import { openDatabase } from './storage/index.js';
 import { RoomStore } from './storage/index.js';
 import { buildApp } from './app.js';
+import { RedisBus, liveSessionIds } from './realtime/index.js';
 
 /** Starts Amphi: database and migrations, first administrator, HTTP + WebSocket server. */
 async function main(): Promise<void> {
@@ -19,7 +20,8 @@ async function main(): Promise<void> {
     const { Redis } = await import('ioredis');
     redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
   }
-  const { app, accounts } = await buildApp({ config, database, redis });
+  // With Redis, instances with the same prefix share rooms; without, an in-process bus.
+  const { app, accounts, bus } = await buildApp({ config, database, redis, bus: config.redisUrl ? new RedisBus({ url: config.redisUrl, prefix: config.redisPrefix }) : undefined });
 
   // The first administrator: its password is shown once here and kept in a private file.
   const passwordFile = path.join(config.dataDir, 'admin-password.txt');
@@ -29,7 +31,10 @@ async function main(): Promise<void> {
     mkdirSync(config.dataDir, { recursive: true });
     writeFileSync(passwordFile, adminPassword + '\n', { mode: 0o600 });
   }
-  const interrupted = await new RoomStore(database.db).endInterruptedSessions();
+  // Sessions other instances still run (their shared lease lives on the bus) are not interrupted.
+  const store = new RoomStore(database.db);
+  const open = await store.openSessions();
+  const interrupted = await store.endInterruptedSessions(await liveSessionIds(bus, open));
   if (interrupted > 0) app.log.warn({ interrupted }, 'closed live sessions interrupted by the previous shutdown');
 
   await app.listen({ port: config.port, host: config.host });

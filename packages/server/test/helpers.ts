@@ -22,7 +22,7 @@ export function uniqueEmail(who = 'teacher'): string {
 }
 
 /** A teacher with a fresh account, signed in through the API client. */
-export async function teacher(server: TestServer, name = 'Prof. Martin'): Promise<{ api: ApiClient; user: User; email: string }> {
+export async function teacher(server: Pick<TestServer, 'api'>, name = 'Prof. Martin'): Promise<{ api: ApiClient; user: User; email: string }> {
   const api = server.api();
   const email = uniqueEmail();
   const user = await api.signUp({ email, password: PASSWORD, name });
@@ -131,7 +131,7 @@ export class RawSocket {
   }
 
   /** Opens a socket to the server's /ws (options go to `ws`, e.g. `{ autoPong: false }`). */
-  static async open(server: TestServer, options: WebSocket.ClientOptions = {}): Promise<RawSocket> {
+  static async open(server: Pick<TestServer, 'baseUrl'>, options: WebSocket.ClientOptions = {}): Promise<RawSocket> {
     const ws = new WebSocket(server.baseUrl.replace(/^http/, 'ws') + '/ws', options);
     const socket = new RawSocket(ws);
     await new Promise<void>((resolve, reject) => {
@@ -142,7 +142,7 @@ export class RawSocket {
   }
 
   /** Gets a ticket with the API client, opens a socket and says hello; resolves on the welcome. */
-  static async join(server: TestServer, api: ApiClient, body: { token: string; displayName?: string } | { roomId: string; displayName?: string }, options: WebSocket.ClientOptions = {}): Promise<RawSocket> {
+  static async join(server: Pick<TestServer, 'baseUrl'>, api: ApiClient, body: { token: string; displayName?: string } | { roomId: string; displayName?: string }, options: WebSocket.ClientOptions = {}): Promise<RawSocket> {
     const { ticket } = await api.join(body);
     const socket = await RawSocket.open(server, options);
     socket.send({ type: 'hello', ticket });
@@ -213,7 +213,7 @@ export class RawSocket {
 // ---------------------------------------------------------------- rooms
 
 /** A room owned by a fresh teacher, with its links, and the teacher connected as moderator. */
-export async function liveRoom(server: TestServer, settings: Partial<RoomSettings> = {}, kind: Room['kind'] = 'classroom') {
+export async function liveRoom(server: Pick<TestServer, 'api' | 'baseUrl'>, settings: Partial<RoomSettings> = {}, kind: Room['kind'] = 'classroom') {
   const owner = await teacher(server);
   const room = await owner.api.createRoom({ title: 'Algebra', kind, settings });
   const links: RoomLinks = await owner.api.links(room.id);

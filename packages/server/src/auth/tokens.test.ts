@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { TokenSigner, randomToken, sha256, type LinkClaims } from './tokens.js';
 
@@ -23,7 +25,7 @@ describe('TokenSigner', () => {
     expect(await signer.verifyLink(await signer.sign(link))).toEqual(link);
     const ticket = { typ: 'ticket', rid: 'room-1', role: 'guest', name: 'Alice', lid: 'link-1' } as const;
     expect(await signer.verifyTicket(await signer.sign(ticket, 60))).toEqual(ticket);
-    const resume = { typ: 'resume', rid: 'room-1', pid: 'p-1' } as const;
+    const resume = { typ: 'resume', rid: 'room-1', pid: 'p-1', name: 'Alice', role: 'participant', uid: 'user-1', sid: 'session-1' } as const;
     expect(await signer.verifyResume(await signer.sign(resume, 60))).toEqual(resume);
   });
 
@@ -39,7 +41,7 @@ describe('TokenSigner', () => {
   it('never accepts one kind of token as another', async () => {
     const linkToken = await signer.sign(link, 60);
     const ticketToken = await signer.sign({ typ: 'ticket', rid: 'room-1', role: 'moderator', name: 'Prof' }, 60);
-    const resumeToken = await signer.sign({ typ: 'resume', rid: 'room-1', pid: 'p-1' }, 60);
+    const resumeToken = await signer.sign({ typ: 'resume', rid: 'room-1', pid: 'p-1', name: 'Alice', role: 'participant' }, 60);
     await expect(signer.verifyTicket(linkToken)).rejects.toMatchObject({ code: 'TICKET_INVALID' });
     await expect(signer.verifyTicket(resumeToken)).rejects.toMatchObject({ code: 'TICKET_INVALID' });
     await expect(signer.verifyLink(ticketToken)).rejects.toMatchObject({ code: 'LINK_INVALID' });
@@ -49,12 +51,27 @@ describe('TokenSigner', () => {
   it('reports an expired link as LINK_EXPIRED, an expired ticket as TICKET_INVALID', async () => {
     await expect(signer.verifyLink(await signer.sign(link, -60))).rejects.toMatchObject({ code: 'LINK_EXPIRED' });
     await expect(signer.verifyTicket(await signer.sign({ typ: 'ticket', rid: 'r', role: 'guest', name: 'A' }, -60))).rejects.toMatchObject({ code: 'TICKET_INVALID' });
-    await expect(signer.verifyResume(await signer.sign({ typ: 'resume', rid: 'r', pid: 'p' }, -60))).rejects.toMatchObject({ code: 'RESUME_EXPIRED' });
+    await expect(signer.verifyResume(await signer.sign({ typ: 'resume', rid: 'r', pid: 'p', name: 'Alice', role: 'guest' }, -60))).rejects.toMatchObject({ code: 'RESUME_EXPIRED' });
   });
 
   it('refuses a token signed with another secret', async () => {
     const other = new TokenSigner('another-secret-'.padEnd(40, 'y'));
     await expect(signer.verifyLink(await other.sign(link))).rejects.toMatchObject({ code: 'LINK_INVALID' });
+  });
+
+  it('gives signers with the same secret the same key fingerprint, one that differs with the secret and does not contain it', () => {
+    const fingerprint = signer.fingerprint();
+    expect(new TokenSigner(SECRET).fingerprint()).toBe(fingerprint);
+    expect(new TokenSigner(SECRET + 'y').fingerprint()).not.toBe(fingerprint);
+    expect(fingerprint).toMatch(/^[\w-]{22}$/);
+    expect(SECRET).not.toContain(fingerprint);
+  });
+
+  it('refuses a resume token without the person it stands for (as signed by earlier versions)', async () => {
+    // Signed with the signer's own key, the way it derives it, but with the old claims only.
+    const key = createHash('sha256').update('amphi-tokens:' + SECRET).digest();
+    const bare = await new SignJWT({ typ: 'resume', rid: 'room-1', pid: 'p-1' }).setProtectedHeader({ alg: 'HS256' }).setIssuer('amphi').setAudience('resume').setExpirationTime('1m').sign(key);
+    await expect(signer.verifyResume(bare)).rejects.toMatchObject({ code: 'RESUME_EXPIRED' });
   });
 
   it('refuses a forged signature', async () => {

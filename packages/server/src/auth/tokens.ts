@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { z } from 'zod';
 import { AmphiError, LinkRole, Role, type ErrorCode } from '@amphi/protocol';
@@ -8,7 +8,11 @@ import { AmphiError, LinkRole, Role, type ErrorCode } from '@amphi/protocol';
  * audience so one kind can never be used as another):
  * - link: a room's join link, long-lived and revocable through its row in room_links;
  * - ticket: 60 s permission to open a room WebSocket, issued by POST /api/join;
- * - resume: lets a new socket take back a place in the room within the grace period.
+ * - resume: lets a new socket take back a place in the room within the grace period, on
+ *   this instance or, when the room's live session is shared, on another one (it carries
+ *   what that instance needs to re-arrive the same person).
+ *
+ * Instances that share rooms must sign with the same secret (AMPHI_SECRET): see `fingerprint`.
  */
 const ISSUER = 'amphi';
 
@@ -26,7 +30,17 @@ export const TicketClaims = z.object({
 });
 export type TicketClaims = z.infer<typeof TicketClaims>;
 
-export const ResumeClaims = z.object({ typ: z.literal('resume'), rid: z.string(), pid: z.string() });
+export const ResumeClaims = z.object({
+  typ: z.literal('resume'),
+  rid: z.string(),
+  pid: z.string(),
+  /** The person as they were when the token was signed: name, role, account. */
+  name: z.string(),
+  role: Role,
+  uid: z.string().optional(),
+  /** The live session they were in (absent when it had not started yet). */
+  sid: z.string().optional(),
+});
 export type ResumeClaims = z.infer<typeof ResumeClaims>;
 
 type Claims = LinkClaims | TicketClaims | ResumeClaims;
@@ -36,6 +50,14 @@ export class TokenSigner {
 
   constructor(secret: string) {
     this.#key = createHash('sha256').update('amphi-tokens:' + secret).digest();
+  }
+
+  /**
+   * A fingerprint of the signing key, safe to share (it reveals nothing of the key): instances
+   * compare it to check they verify each other's tokens.
+   */
+  fingerprint(): string {
+    return createHmac('sha256', this.#key).update('amphi-key-fingerprint').digest('base64url').slice(0, 22);
   }
 
   async sign(claims: Claims, ttlSeconds?: number): Promise<string> {

@@ -1,10 +1,12 @@
-import { AmphiError, type Role } from '@amphi/protocol';
+import { AmphiError, CHAT_MAX_LENGTH, chatRights, type ChatRights, type Role } from '@amphi/protocol';
 import { cleanText } from './cleanText.js';
 import type { EventBody, InteractionEvent } from './EventLog.js';
 import type { RateLimiter } from './RateLimiter.js';
 
-/** Longest chat message, in characters (Unicode code points) after trimming. */
-export const CHAT_MAX_LENGTH = 1000;
+// The length limit and who may write live in @amphi/protocol (interactionRules.ts), shared
+// with the client's controls; the Chat below enforces them.
+export { CHAT_MAX_LENGTH, chatRights, type ChatRights };
+
 /** Raw input beyond this many UTF-16 units is refused before any other work. */
 const RAW_MAX_LENGTH = CHAT_MAX_LENGTH * 4;
 
@@ -40,27 +42,6 @@ export interface ChatMutedPayload {
 }
 export interface ChatSwitchedPayload {
   readonly enabled: boolean;
-}
-
-/** What a person may do in the chat right now. */
-export interface ChatRights {
-  /** Write to the room. */
-  readonly public: boolean;
-  /** Write privately to the moderators. */
-  readonly private: boolean;
-  /** Delete messages, mute people, switch the chat on and off. */
-  readonly moderate: boolean;
-}
-
-/**
- * Who may write, decided by role and state. Moderators always may (even with the chat off);
- * everyone else writes to the room while the chat is on and they are not muted. Writing to
- * the moderators stays open when the chat is off (it is how one asks for help), but not when
- * muted: a mute silences a person in the whole chat.
- */
-export function chatRights(role: Role, state: { enabled: boolean; muted: boolean }): ChatRights {
-  if (role === 'moderator') return { public: true, private: true, moderate: true };
-  return { public: state.enabled && !state.muted, private: !state.muted, moderate: false };
 }
 
 /**

@@ -1,9 +1,8 @@
-import { AmphiError } from '@amphi/protocol';
+import { AmphiError, REACTIONS, type Reaction } from '@amphi/protocol';
 import { REACTION_RATE, RateLimiter, type RateLimit } from './RateLimiter.js';
 
-/** The fixed set of reactions, by name (the web shows `REACTION_EMOJI` and a translated label). */
-export const REACTIONS = ['thumbsUp', 'clap', 'laugh', 'surprised', 'heart', 'question'] as const;
-export type Reaction = (typeof REACTIONS)[number];
+/** The fixed set of reactions, by name: declared once in @amphi/protocol (the wire's `Reaction` enum). */
+export { REACTIONS, type Reaction };
 
 export const REACTION_EMOJI: Readonly<Record<Reaction, string>> = Object.freeze({
   thumbsUp: '👍',

@@ -1,45 +1,14 @@
-import { AmphiError, type Role } from '@amphi/protocol';
+import { AmphiError, POLL_LIMITS, type Role } from '@amphi/protocol';
 import { cleanText } from './cleanText.js';
 
 // The vocabulary of polls (limits, who may do what, what is sent, stored and shown) and the
-// check of a draft, apart from the Poll that enforces them. Re-exported by Poll.ts.
+// check of a draft, apart from the Poll that enforces them. Re-exported by Poll.ts. The limits
+// and the table of who may do what live in @amphi/protocol (interactionRules.ts), shared with
+// the client; they are re-exported here so the domain reads as one vocabulary.
+export { POLL_ACTIONS, POLL_LIMITS, POLL_PERMISSIONS, pollAllows, type PollAction } from '@amphi/protocol';
 
 export type PollKind = 'single' | 'multiple';
 export type PollState = 'draft' | 'open' | 'closed' | 'revealed';
-
-export const POLL_LIMITS = Object.freeze({
-  minOptions: 2,
-  maxOptions: 10,
-  /** Characters in the question. */
-  questionMax: 300,
-  /** Characters in one option. */
-  optionMax: 120,
-  /** Shortest and longest timer, in milliseconds. */
-  minDurationMs: 5_000,
-  maxDurationMs: 3_600_000,
-});
-
-export const POLL_ACTIONS = ['poll.manage', 'poll.vote', 'poll.viewLive'] as const;
-export type PollAction = (typeof POLL_ACTIONS)[number];
-
-/**
- * Who may do what with polls. Presenters run polls like moderators (as in BigBlueButton,
- * where the presenter runs them): the person at the front asks the question. Those who run
- * a poll see live counts, so they do not vote, which would let them steer a result they
- * already see. Viewers and guests vote: a lecture's audience is who polls are for.
- */
-//                                          moderator presenter participant viewer guest
-export const POLL_PERMISSIONS: Readonly<Record<PollAction, Readonly<Record<Role, boolean>>>> = {
-  /** Create, edit a draft, delete a draft, open, close, reveal. */
-  'poll.manage':   { moderator: true,  presenter: true,  participant: false, viewer: false, guest: false },
-  'poll.vote':     { moderator: false, presenter: false, participant: true,  viewer: true,  guest: true },
-  /** See drafts, counts before the reveal, and the correct answers of a quiz. */
-  'poll.viewLive': { moderator: true,  presenter: true,  participant: false, viewer: false, guest: false },
-};
-
-export function pollAllows(role: Role, action: PollAction): boolean {
-  return POLL_PERMISSIONS[action][role];
-}
 
 /** What the person writing a poll sends. */
 export interface PollDraft {

@@ -1,7 +1,10 @@
-import { type Role } from '@amphi/protocol';
+import { type QuestionLimits, type Role } from '@amphi/protocol';
 
 // The vocabulary of the Q&A (settings, limits, who may do what, what is stored and shown),
-// apart from the QuestionBoard that enforces it. Re-exported by QuestionBoard.ts.
+// apart from the QuestionBoard that enforces it. Re-exported by QuestionBoard.ts. The limits
+// and the table of who may do what live in @amphi/protocol (interactionRules.ts), shared with
+// the client; they are re-exported here so the domain reads as one vocabulary.
+export { QUESTION_ACTIONS, QUESTION_LIMITS, QUESTION_PERMISSIONS, questionAllows, type QuestionAction, type QuestionLimits } from '@amphi/protocol';
 
 /**
  * The room setting for anonymous questions: `off` (askers always named), `fromPeers` (an
@@ -14,39 +17,6 @@ export type AskerHidden = 'nobody' | 'peers' | 'everyone';
 export type QuestionStatus = 'open' | 'answering' | 'answered' | 'dismissed' | 'merged';
 /** `votes`: most upvoted first, then oldest first; `time`: oldest first (the order they were asked). */
 export type QuestionOrder = 'votes' | 'time';
-
-export interface QuestionLimits {
-  /** Characters in a question (default 500). */
-  textMax: number;
-  /** Questions in one session, all statuses (default 2,000; bounds memory whatever the rate limits). */
-  maxQuestions: number;
-  /** Open questions one person may have at once (default 10). */
-  maxOpenPerAsker: number;
-}
-
-export const QUESTION_LIMITS: Readonly<QuestionLimits> = Object.freeze({ textMax: 500, maxQuestions: 2_000, maxOpenPerAsker: 10 });
-
-export const QUESTION_ACTIONS = ['question.ask', 'question.upvote', 'question.moderate', 'question.seeAsker', 'question.seeDismissed'] as const;
-export type QuestionAction = (typeof QUESTION_ACTIONS)[number];
-
-/**
- * Who may do what in the Q&A. Everyone asks and upvotes (the audience of a lecture most of
- * all). Moderators and presenters run the Q&A (order, star, "answering now", "answered",
- * dismiss, merge) and see dismissed questions, so they can bring one back. Only moderators
- * see who asked a question hidden from peers: a presenter may be a fellow student.
- */
-//                                                 moderator presenter participant viewer guest
-export const QUESTION_PERMISSIONS: Readonly<Record<QuestionAction, Readonly<Record<Role, boolean>>>> = {
-  'question.ask':          { moderator: true, presenter: true,  participant: true,  viewer: true,  guest: true },
-  'question.upvote':       { moderator: true, presenter: true,  participant: true,  viewer: true,  guest: true },
-  'question.moderate':     { moderator: true, presenter: true,  participant: false, viewer: false, guest: false },
-  'question.seeAsker':     { moderator: true, presenter: false, participant: false, viewer: false, guest: false },
-  'question.seeDismissed': { moderator: true, presenter: true,  participant: false, viewer: false, guest: false },
-};
-
-export function questionAllows(role: Role, action: QuestionAction): boolean {
-  return QUESTION_PERMISSIONS[action][role];
-}
 
 /** Who acts: their role decides, their key identifies them (account id, else participant id). */
 export interface Member {

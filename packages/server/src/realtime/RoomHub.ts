@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { AmphiError, ERRORS, type ClientMessage, type LobbyEntry, type Participant, type ServerMessage, type RoomInfo } from '@amphi/protocol';
-import { LiveSession, allowedActions, can, type Identity } from '../rooms/index.js';
-import type { RoomRecord, RoomStore } from '../storage/index.js';
-import { sha256, type TicketClaims, type TokenSigner } from '../auth/index.js';
+import { LiveSession, allowedActions, can, type Identity, type SharedSessionIdentity } from '../rooms/index.js';
+import type { InteractionStore, RoomRecord, RoomStore } from '../storage/index.js';
+import { sha256, type ResumeClaims, type TokenSigner } from '../auth/index.js';
 import type { MediaPlane, MediaRoom } from '../media/index.js';
 import type { Broadcast, BroadcastService } from '../broadcast/index.js';
 import { CLOSE, type Peer } from './Peer.js';
+import { MemoryBus, SharedRoom, SharedSessions, type Bus, type SessionNews } from './bus/index.js';
+import { InteractionSession, isInteractionMessage, type InteractionMessage } from './InteractionSession.js';
 
 interface Logger {
   info(obj: object, msg?: string): void;
@@ -25,6 +27,12 @@ export interface RoomHubOptions {
   media: MediaPlane;
   /** Lecture broadcasts (null: a lecture's audience gets nothing but the room). */
   broadcasts?: BroadcastService | null | undefined;
+  /** The bus shared with other instances, through which rooms' live sessions are shared (default: an in-process bus of its own). */
+  bus?: Bus | undefined;
+  /** This instance's id on the bus (default: a random one). */
+  instanceId?: string;
+  /** Where live sessions' chat, Q&A and polls are stored (absent: in memory only). */
+  interactions?: InteractionStore | null | undefined;
   now?: () => number;
 }
 
@@ -53,6 +61,10 @@ interface RoomRuntime {
    * joining a lecture of 10,000 is not announced to the 9,999 others.
    */
   shownToAll: Set<string>;
+  /** The session as shared with the other instances through the bus. */
+  shared: SharedRoom;
+  /** The live session's chat, Q&A, polls and reactions, from its start to its end. */
+  interaction?: InteractionSession | null;
 }
 
 export function toRoomInfo(room: RoomRecord): RoomInfo {
@@ -63,8 +75,14 @@ export function toRoomInfo(room: RoomRecord): RoomInfo {
  * The live side of rooms on this instance: one LiveSession per active room, the peers
  * attached to it, and the translation of domain events into protocol messages.
  *
+ * Instances on one bus share each room's live session (see SharedSessions): a session
+ * started on one is adopted, with the same id, by the others where people arrive; a
+ * moderator ending it on one ends it on all. Presence, lobby, lock, media and broadcast stay
+ * per instance. A resume token brings its person back on any instance running the session.
+ *
  * Close cascade: `close()` ends every live session (peers are told and disconnected,
- * sessions recorded as ended), clears grace timers, and refuses new hellos.
+ * sessions recorded as ended), clears grace timers, stops sharing sessions, and refuses new
+ * hellos; `flush()` then waits for the writes (database, bus) this started.
  */
 export class RoomHub {
   readonly #options: RoomHubOptions;
@@ -74,11 +92,15 @@ export class RoomHub {
   readonly #usedTickets = new Map<string, number>();
   #nextTicketPrune = 0;
   readonly #writes = new Set<Promise<void>>();
+  readonly #shared: SharedSessions;
+  readonly #instanceId: string;
   #closed = false;
 
   constructor(options: RoomHubOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    this.#instanceId = options.instanceId ?? randomUUID();
+    this.#shared = new SharedSessions({ bus: options.bus ?? new MemoryBus(), instanceId: this.#instanceId, onNews: (news) => this.#onNews(news), log: options.log });
   }
 
   /** Number of rooms with a session (pending or live), live sessions, and attached peers. */
@@ -106,21 +128,33 @@ export class RoomHub {
       const link = await this.#options.rooms.findLink(claims.lid);
       if (!link || link.revoked) throw new AmphiError('LINK_REVOKED');
     }
-    const participantId = randomUUID();
-    // Signed before arriving: from arrival to welcome nothing may await, or the welcome
-    // could come after (and contradict) messages sent in between.
-    const resumeToken = await this.#resumeToken(claims.rid, participantId);
-    const rt = await this.#runtime(claims.rid);
-    return this.#arrive(rt, peer, claims, participantId, resumeToken);
+    const identity: Identity = { participantId: randomUUID(), name: claims.name, role: claims.role, userId: claims.uid };
+    let rt = await this.#runtime(claims.rid);
+    let resumeToken: string;
+    for (let attempt = 1; ; attempt++) {
+      // A moderator about to start the session first shares its identity (or takes up the
+      // one just started elsewhere), so that every instance runs it under one id.
+      if (rt.session.state === 'pending' && can(claims.role, 'session.start', rt.session.room.settings)) await rt.shared.share({ id: randomUUID(), startedAt: this.#now() });
+      // Signed before arriving: from arrival to welcome nothing may await, or the welcome
+      // could come after (and contradict) messages sent in between.
+      resumeToken = await this.#resumeToken(rt, identity, rt.shared.identity?.id);
+      // The session may have closed meanwhile (its last person left): arrive in the next one.
+      if (!rt.session.isClosed || attempt === 2) break;
+      rt = await this.#runtime(claims.rid);
+    }
+    return this.#arrive(rt, peer, identity, resumeToken, rt.shared.identity ?? undefined);
   }
 
   /** First message of a socket that takes back a place after a lost connection. */
   async resume(peer: Peer, resumeToken: string): Promise<Attachment> {
     this.#assertOpen();
     const claims = await this.#options.signer.verifyResume(resumeToken);
-    const freshToken = await this.#resumeToken(claims.rid, claims.pid);
-    const rt = this.#runtimes.get(claims.rid);
-    if (!rt || !rt.session.has(claims.pid)) throw new AmphiError('RESUME_EXPIRED');
+    const known = this.#runtimes.get(claims.rid)?.session.participant(claims.pid);
+    // Not here: the person's instance is gone (or the balancer moved them): re-arrive them.
+    if (!known) return this.#rearrive(peer, claims);
+    const rt = this.#runtimes.get(claims.rid)!;
+    const freshToken = await this.#resumeToken(rt, { participantId: known.id, name: known.name, role: known.role, userId: known.userId });
+    if (this.#runtimes.get(claims.rid) !== rt || !rt.session.has(claims.pid)) throw new AmphiError('RESUME_EXPIRED');
     const timer = rt.graceTimers.get(claims.pid);
     if (timer) clearTimeout(timer);
     rt.graceTimers.delete(claims.pid);
@@ -135,6 +169,31 @@ export class RoomHub {
   }
 
   /**
+   * A resume token whose person this instance does not have: when it names the room's current
+   * shared session and the person did not leave it, they arrive again as who they were (same
+   * id, name, account; their role as last known), and set their media up afresh here.
+   */
+  async #rearrive(peer: Peer, claims: ResumeClaims): Promise<Attachment> {
+    const { rid: roomId, pid, sid } = claims;
+    if (sid === undefined) throw new AmphiError('RESUME_EXPIRED');
+    const record = await this.#shared.participant(roomId, sid, pid).catch((err: unknown) => {
+      this.#options.log.warn({ err, roomId }, 'could not read a participant of a shared session');
+      return { gone: true } as const;
+    });
+    if (record && 'gone' in record) throw new AmphiError('RESUME_EXPIRED');
+    const rt = await this.#runtime(roomId);
+    if (rt.session.state === 'pending') await rt.shared.share();
+    if (rt.session.info?.id !== sid || rt.shared.departed(pid) || rt.session.has(pid)) throw new AmphiError('RESUME_EXPIRED');
+    const identity: Identity = { participantId: pid, name: claims.name, role: record?.role ?? claims.role, userId: claims.uid };
+    const freshToken = await this.#resumeToken(rt, identity);
+    if (rt.session.isClosed || rt.session.has(pid)) throw new AmphiError('RESUME_EXPIRED');
+    const attachment = this.#arrive(rt, peer, identity, freshToken);
+    // Their media lived on the other instance: the client publishes and subscribes again.
+    if (rt.session.statusOf(pid) === 'joined') peer.send({ type: 'media.reset', reason: 'restarted' });
+    return attachment;
+  }
+
+  /**
    * A message from an attached peer. Throws (or rejects with) AmphiError for the gateway to
    * report; media requests return a promise that settles once the media server answered.
    */
@@ -143,6 +202,7 @@ export class RoomHub {
     if (!rt || !rt.session.has(attachment.participantId)) throw new AmphiError('SESSION_ENDED');
     const pid = attachment.participantId;
     const session = rt.session;
+    if (isInteractionMessage(message)) return this.#interact(rt, pid, message);
     switch (message.type) {
       case 'hello':
       case 'resume':
@@ -229,6 +289,31 @@ export class RoomHub {
     }
   }
 
+  /** Chat, Q&A, polls and reactions: for people joined to the live session. */
+  #interact(rt: RoomRuntime, pid: string, message: InteractionMessage): void | Promise<void> {
+    const participant = rt.session.participant(pid);
+    const peer = rt.peers.get(pid);
+    if (!rt.interaction || !participant || !peer || rt.session.statusOf(pid) !== 'joined') throw new AmphiError('NOT_ALLOWED', 'You are not in the room yet.');
+    return rt.interaction.handle(participant, peer, message);
+  }
+
+  /** The live session's interaction layer, opened when it starts (after the start's database write). */
+  #openInteraction(rt: RoomRuntime, sessionId: string): InteractionSession {
+    return new InteractionSession({
+      sessionId,
+      anonymity: rt.session.room.settings.qaAnonymity,
+      store: this.#options.interactions ?? null,
+      ready: rt.persisted,
+      persist: (write) => this.#persist(rt, write),
+      participant: (id) => {
+        const p = rt.session.participant(id);
+        return p && { participantId: p.id, role: p.role };
+      },
+      log: this.#options.log,
+      now: this.#now,
+    });
+  }
+
   /** Media server failures become MEDIA_UNAVAILABLE for the client; the cause is logged. */
   async #media(rt: RoomRuntime, pid: string, request: Promise<void>): Promise<void> {
     try {
@@ -293,6 +378,7 @@ export class RoomHub {
     if (!rt || rt.peers.get(attachment.participantId) !== peer) return;
     const pid = attachment.participantId;
     rt.peers.delete(pid);
+    rt.interaction?.leave(pid, peer);
     if (!rt.session.has(pid)) return;
     rt.session.disconnect(pid);
     rt.graceTimers.set(
@@ -309,9 +395,12 @@ export class RoomHub {
     this.#runtimes.get(room.id)?.session.updateRoom(toRoomInfo(room));
   }
 
-  /** The room was deleted: end its session. */
+  /** The room was deleted: end its session, on every instance. */
   roomDeleted(roomId: string): void {
-    this.#runtimes.get(roomId)?.session.end(null, 'closed');
+    const rt = this.#runtimes.get(roomId);
+    if (!rt) return;
+    rt.shared.endEverywhere();
+    rt.session.end(null, 'closed');
   }
 
   /** Ends every session and refuses new connections; safe to call twice. */
@@ -320,6 +409,7 @@ export class RoomHub {
     this.#closed = true;
     for (const rt of [...this.#runtimes.values()]) rt.session.close();
     this.#usedTickets.clear();
+    this.#track(this.#shared.close());
   }
 
   /** Resolves when every database write started so far has finished (used on shutdown). */
@@ -330,8 +420,13 @@ export class RoomHub {
   #persist(rt: RoomRuntime, write: () => Promise<void>): void {
     const done = rt.persisted.then(write).catch((err: unknown) => this.#options.log.error({ err, roomId: rt.roomId }, 'could not record live session'));
     rt.persisted = done;
-    this.#writes.add(done);
-    void done.finally(() => this.#writes.delete(done));
+    this.#track(done);
+  }
+
+  /** Keeps a write in the set `flush()` waits for. */
+  #track(write: Promise<void>): void {
+    this.#writes.add(write);
+    void write.finally(() => this.#writes.delete(write));
   }
 
   #assertOpen(): void {
@@ -350,12 +445,13 @@ export class RoomHub {
     this.#usedTickets.set(key, now + this.#options.ticketTtlS * 1000);
   }
 
-  #arrive(rt: RoomRuntime, peer: Peer, claims: TicketClaims, participantId: string, resumeToken: string): Attachment {
-    const identity: Identity = { participantId, name: claims.name, role: claims.role, userId: claims.uid };
+  /** Places the person (starting a pending session as `startAs` when they may start it). */
+  #arrive(rt: RoomRuntime, peer: Peer, identity: Identity, resumeToken: string, startAs?: SharedSessionIdentity): Attachment {
+    const { participantId } = identity;
     rt.peers.set(participantId, peer);
     rt.arriving = participantId;
     try {
-      rt.session.arrive(identity);
+      rt.session.arrive(identity, startAs);
     } catch (err) {
       rt.peers.delete(participantId);
       throw err;
@@ -366,8 +462,26 @@ export class RoomHub {
     return { roomId: rt.roomId, participantId };
   }
 
-  #resumeToken(roomId: string, pid: string): Promise<string> {
-    return this.#options.signer.sign({ typ: 'resume', rid: roomId, pid }, Math.ceil(this.#options.resumeGraceMs / 1000) + 3600 * 12);
+  /** A resume token: the person as they are now, in the session live now or about to start (if any). */
+  #resumeToken(rt: RoomRuntime, identity: Identity, startingSid?: string): Promise<string> {
+    const sid = rt.session.info?.id ?? startingSid;
+    return this.#options.signer.sign(
+      {
+        typ: 'resume',
+        rid: rt.roomId,
+        pid: identity.participantId,
+        name: identity.name,
+        role: identity.role,
+        ...(identity.userId !== undefined ? { uid: identity.userId } : {}),
+        ...(sid !== undefined ? { sid } : {}),
+      },
+      this.#resumeTtlMs() / 1000,
+    );
+  }
+
+  /** How long (ms) a resume token stays valid (a person's records on the bus are kept as long). */
+  #resumeTtlMs(): number {
+    return (Math.ceil(this.#options.resumeGraceMs / 1000) + 3600 * 12) * 1000;
   }
 
   /** Synchronous, so the welcome describes the person exactly as the next messages find them. */
@@ -437,11 +551,29 @@ export class RoomHub {
     if (!room) throw new AmphiError('ROOM_NOT_FOUND');
     this.#assertOpen();
     const session = new LiveSession({ room: toRoomInfo(room), now: this.#now, newId: randomUUID });
-    const rt: RoomRuntime = { roomId, session, peers: new Map(), graceTimers: new Map(), arriving: null, persisted: Promise.resolve(), media: null, broadcast: null, shownToAll: new Set() };
+    const shared = new SharedRoom({ roomId, session, sessions: this.#shared, instanceId: this.#instanceId, recordTtlMs: this.#resumeTtlMs(), track: (w) => this.#track(w), log: this.#options.log });
+    const rt: RoomRuntime = {
+      roomId,
+      session,
+      peers: new Map(),
+      graceTimers: new Map(),
+      arriving: null,
+      persisted: Promise.resolve(),
+      media: null,
+      broadcast: null,
+      shownToAll: new Set(),
+      shared,
+    };
     session.onListenerError = (error, event) => this.#options.log.error({ err: error, event, roomId }, 'room event listener failed');
     this.#wire(rt);
     this.#runtimes.set(roomId, rt);
+    // The room's session may run on another instance already: people here join it at once.
+    await shared.share();
     return rt;
+  }
+
+  #onNews(news: SessionNews): void {
+    this.#runtimes.get(news.roomId)?.shared.news(news);
   }
 
   #wire(rt: RoomRuntime): void {
@@ -457,12 +589,14 @@ export class RoomHub {
       // Back to the audience: off the stage, nothing of theirs is forwarded any more.
       if (participant.role === 'viewer' && previousRole !== 'viewer' && session.room.kind === 'lecture') rt.media?.remove(participant.id);
       else rt.media?.applyState(participant.id);
+      rt.interaction?.setRole(participant.id, participant.role);
       this.#broadcast(rt, { type: 'participant.updated', participant }, { about: participant });
       // A new role may show or hide the lobby: give the person a fresh picture.
       if (participant.role !== previousRole) this.#sendPresence(rt, participant.id);
     });
     session.on('participantLeft', (participantId, reason) => {
       rt.media?.remove(participantId);
+      rt.interaction?.leave(participantId);
       void rt.broadcast?.leaveWatch(participantId).catch(() => undefined);
       this.#broadcast(rt, { type: 'participant.left', participantId, reason }, { aboutId: participantId });
       rt.shownToAll.delete(participantId);
@@ -476,6 +610,7 @@ export class RoomHub {
     session.on('lobbyEntered', (entry) => this.#broadcast(rt, { type: 'lobby.entered', entry }, { lobbyManagers: true }));
     session.on('lobbyLeft', (participantId, outcome) => this.#broadcast(rt, { type: 'lobby.left', participantId, outcome }, { lobbyManagers: true }));
     session.on('roomUpdated', (room) => {
+      rt.interaction?.setAnonymity(room.settings.qaAnonymity);
       const update: ServerMessage = { type: 'room.updated', room };
       const serialized = JSON.stringify(update);
       for (const peer of rt.peers.values()) peer.send(update, serialized);
@@ -484,6 +619,7 @@ export class RoomHub {
     });
     session.on('removed', (pid, reason, message) => {
       rt.media?.remove(pid);
+      rt.interaction?.leave(pid);
       const peer = rt.peers.get(pid);
       rt.peers.delete(pid);
       const timer = rt.graceTimers.get(pid);
@@ -494,16 +630,21 @@ export class RoomHub {
       peer.close(reason === 'removed' ? CLOSE.removed : reason === 'denied' ? CLOSE.denied : CLOSE.ended, ERRORS[reason === 'removed' ? 'REMOVED' : reason === 'denied' ? 'LOBBY_DENIED' : 'SESSION_ENDED'].message);
     });
     session.on('started', (info) => {
-      log.info({ roomId, sessionId: info.id }, 'live session started');
-      this.#persist(rt, () => this.#options.rooms.recordSessionStart(info.id, roomId, new Date(info.startedAt)));
+      log.info({ roomId, sessionId: info.id, shared: rt.shared.identity !== null }, 'live session started');
+      // A shared session's row is written once, by the instance that made it.
+      if (rt.shared.recordsStart) this.#persist(rt, () => this.#options.rooms.recordSessionStart(info.id, roomId, new Date(info.startedAt)));
+      rt.interaction = this.#openInteraction(rt, info.id);
     });
     session.on('ended', (info, reason) => {
       if (!info) return;
       log.info({ roomId, sessionId: info.id, reason }, 'live session ended');
       const endedAt = new Date(this.#now());
-      this.#persist(rt, () => this.#options.rooms.recordSessionEnd(info.id, endedAt, reason, session.peak));
+      // Written here unless another instance writes it (see SharedRoom).
+      this.#persist(rt, () => rt.shared.ended(reason, () => this.#options.rooms.recordSessionEnd(info.id, endedAt, reason, session.peak)));
     });
     session.on('closed', () => {
+      rt.interaction?.close();
+      rt.interaction = null;
       const broadcast = rt.broadcast;
       rt.broadcast = null;
       broadcast?.close().catch((err: unknown) => log.warn({ err, roomId }, 'could not close the broadcast'));

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { AmphiError, ClientMessage, ERRORS, MAX_MESSAGE_BYTES, MAX_SDP_MESSAGE_BYTES, SDP_MESSAGE_TYPES, CLIENT_MESSAGE_TYPES, type ErrorCode, type ServerMessage } from '@amphi/protocol';
+import { RateLimitedError } from '../interaction/index.js';
 import { CLOSE, type Peer } from './Peer.js';
 import type { Attachment, RoomHub } from './RoomHub.js';
 
@@ -22,8 +23,8 @@ interface SocketState {
   pending: Promise<void> | null;
 }
 
-function errorMessage(code: ErrorCode, id?: string, message?: string): ServerMessage {
-  return { type: 'error', code, message: message ?? ERRORS[code].message, ...(id !== undefined ? { id } : {}) };
+function errorMessage(code: ErrorCode, id?: string, message?: string, retryAfterMs?: number): ServerMessage {
+  return { type: 'error', code, message: message ?? ERRORS[code].message, ...(id !== undefined ? { id } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
 }
 
 /** Reads the `id` of a message that failed validation, so the error can still be correlated. */
@@ -87,7 +88,7 @@ export function registerGateway(app: FastifyInstance, options: GatewayOptions): 
     const fail = (error: unknown, id?: string) => {
       const code: ErrorCode = error instanceof AmphiError ? error.code : 'INTERNAL';
       if (!(error instanceof AmphiError)) request.log.error({ err: error }, 'websocket message failed');
-      peer.send(errorMessage(code, id, error instanceof AmphiError ? error.message : undefined));
+      peer.send(errorMessage(code, id, error instanceof AmphiError ? error.message : undefined, error instanceof RateLimitedError ? error.retryAfterMs : undefined));
       if (ERRORS[code].closesSocket) socket.close(CLOSE.error, code);
     };
 

@@ -141,6 +141,75 @@ describe('LiveSession lifecycle', () => {
   });
 });
 
+describe('LiveSession shared by several instances (adopt)', () => {
+  const shared = { id: 'shared-session', startedAt: 42_000 };
+
+  it('goes live with the identity of a session started elsewhere, and lets people in without a moderator here', () => {
+    const { session, events } = setup();
+    session.arrive(person('ann', 'participant'));
+    session.adopt(shared);
+    expect(session.state).toBe('live');
+    expect(session.info).toEqual({ id: 'shared-session', startedAt: 42_000, locked: false, broadcast: null });
+    expect(events('started')).toEqual([[{ id: 'shared-session', startedAt: 42_000, locked: false, broadcast: null }]]);
+    expect(session.statusOf('ann')).toBe('joined');
+    expect(session.arrive(person('bob', 'guest'))).toBe('joined');
+    expect(session.participants().map((p) => p.id)).toEqual(['ann', 'bob']);
+  });
+
+  it('keeps the rules of the room: with a lobby, people placed by the adoption wait in it', () => {
+    const { session, events } = setup({ lobby: true });
+    session.arrive(person('ann', 'participant'));
+    session.adopt(shared);
+    expect(session.statusOf('ann')).toBe('lobby');
+    expect(events('lobbyEntered').map(([entry]) => (entry as { id: string }).id)).toEqual(['ann']);
+    expect(session.arrive(person('mod', 'moderator'))).toBe('joined');
+    expect(session.info?.id).toBe('shared-session');
+  });
+
+  it('ignores the identity it already has, and refuses another one or an ended session', () => {
+    const { session, events } = setup();
+    session.adopt(shared);
+    session.arrive(person('ann', 'participant'));
+    session.adopt({ ...shared });
+    expect(events('started')).toHaveLength(1);
+    expectCode(() => session.adopt({ id: 'other-session', startedAt: 1 }), 'INVALID_STATE');
+    expect(session.info?.id).toBe('shared-session');
+    session.leave('ann', 'left');
+    expectCode(() => session.adopt(shared), 'SESSION_ENDED');
+  });
+
+  it('ends like any session when its people leave, with the shared identity', () => {
+    const { session, events } = setup();
+    session.adopt(shared);
+    session.arrive(person('ann', 'participant'));
+    session.leave('ann', 'timeout');
+    expect(events('ended')).toEqual([[{ id: 'shared-session', startedAt: 42_000, locked: false, broadcast: null }, 'empty']]);
+    expect(session.isClosed).toBe(true);
+  });
+
+  it('starts, when a moderator arrives, under the identity the hub shared beforehand; other arrivals ignore it', () => {
+    const { session, events } = setup();
+    expect(session.arrive(person('ann', 'participant'), shared)).toBe('waiting');
+    expect(session.state).toBe('pending');
+    session.arrive(person('mod', 'moderator'), shared);
+    expect(session.info).toMatchObject({ id: 'shared-session', startedAt: 42_000 });
+    expect(events('started')).toHaveLength(1);
+    // Moderators are placed first, as in any start.
+    expect(events('statusChanged')).toEqual([
+      ['mod', 'joined'],
+      ['ann', 'joined'],
+    ]);
+    session.arrive(person('bob', 'moderator'), { id: 'another', startedAt: 1 });
+    expect(session.info?.id).toBe('shared-session');
+  });
+
+  it('gives a lecture adopted from elsewhere a broadcast of its own, idle', () => {
+    const { session } = setup({}, 'lecture');
+    session.adopt(shared);
+    expect(session.info?.broadcast).toMatchObject({ state: 'idle', encoderConnected: false });
+  });
+});
+
 describe('LiveSession lobby', () => {
   it('holds non-moderators in the lobby and lets moderators through', () => {
     const { session, events, now } = liveClassroom({ lobby: true });

@@ -64,6 +64,13 @@ export interface MediaChange {
   screen?: boolean | undefined;
 }
 
+/** The identity of a live session that instances share (see `adopt`). */
+export interface SharedSessionIdentity {
+  id: string;
+  /** Milliseconds since epoch. */
+  startedAt: number;
+}
+
 export interface LiveSessionOptions {
   room: RoomInfo;
   /** Milliseconds since epoch (injected so tests control time). */
@@ -78,6 +85,10 @@ export interface LiveSessionOptions {
  * Lifecycle: `pending` (people wait for a moderator) → `live` (started when the first
  * moderator arrives) → `ended` (a moderator ends it, or the last joined person leaves).
  * A pending session that everyone leaves simply closes. `close()` is safe to call twice.
+ *
+ * Several server instances can run the same session, each with its own people: the first
+ * starts it, the others `adopt` its identity (they go live at once, without a moderator of
+ * their own). Each instance's session ends on its own; ending it everywhere is the hub's job.
  */
 export class LiveSession extends TypedEmitter<LiveSessionEvents> {
   #room: RoomInfo;
@@ -147,8 +158,12 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
     return [...this.#people.values()].filter((p) => p.status === 'lobby').map(toLobbyEntry);
   }
 
-  /** Someone arrives: they wait, go to the lobby or join, by the rules. Returns where they are. */
-  arrive(identity: Identity): ParticipantStatus {
+  /**
+   * Someone arrives: they wait, go to the lobby or join, by the rules. Returns where they are.
+   * When this arrival starts the session, it starts as `startAs` (an identity the hub shared
+   * with other instances beforehand), else under a new id.
+   */
+  arrive(identity: Identity, startAs?: SharedSessionIdentity): ParticipantStatus {
     this.#assertOpen();
     if (this.#people.has(identity.participantId)) throw new AmphiError('INVALID_STATE', 'Already in this session.');
     if (this.locked && !can(identity.role, 'session.lock', this.#room.settings)) throw new AmphiError('ROOM_LOCKED');
@@ -165,7 +180,7 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
     };
     this.#people.set(identity.participantId, person);
     if (this.#state === 'live') this.#place(person);
-    else if (can(identity.role, 'session.start', this.#room.settings)) this.#start();
+    else if (can(identity.role, 'session.start', this.#room.settings)) this.#start(startAs ?? { id: this.#newId(), startedAt: this.#now() });
     return person.status;
   }
 
@@ -337,6 +352,20 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
     }
   }
 
+  /**
+   * A pending session goes live as the given session, started on another instance: same id
+   * and start time. The people waiting are placed as when a moderator starts it. Adopting the identity a live
+   * session already has does nothing; any other identity is refused (INVALID_STATE).
+   */
+  adopt(identity: SharedSessionIdentity): void {
+    this.#assertOpen();
+    if (this.#state === 'live') {
+      if (this.#info?.id === identity.id) return;
+      throw new AmphiError('INVALID_STATE', 'This session is already live under another id.');
+    }
+    this.#start(identity);
+  }
+
   /** Ends the session for everyone. With an actor, only if their role allows it. */
   end(actorId: string | null, reason: EndReason = 'moderator'): void {
     if (actorId !== null) this.#authorize(actorId, 'session.end');
@@ -362,11 +391,11 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
     this.removeAllListeners();
   }
 
-  #start(): void {
+  #start(identity: SharedSessionIdentity): void {
     this.#state = 'live';
     const broadcast: BroadcastInfo | null =
       this.#room.kind === 'lecture' ? { state: 'idle', source: 'stage', layout: 'auto', encoderConnected: false, startedAt: null, hls: null, webrtc: false } : null;
-    this.#info = { id: this.#newId(), startedAt: this.#now(), locked: false, broadcast };
+    this.#info = { id: identity.id, startedAt: identity.startedAt, locked: false, broadcast };
     this.emit('started', this.#info);
     // Moderators first, so the lobby has someone to watch it before anyone enters it.
     const waiting = [...this.#people.values()].filter((p) => p.status === 'waiting');
