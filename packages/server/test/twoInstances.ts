@@ -4,9 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApiClient } from '@amphi/client';
+import type { ClientMessage, InteractionEvent, ServerMessage } from '@amphi/protocol';
 import { buildApp, openDatabase, testConfig, type AmphiApp, type Database } from '../src/index.js';
 import { MemoryBus } from '../src/realtime/index.js';
 import { createPgDatabase, freePort } from './harness.js';
+import { until, type RawSocket } from './helpers.js';
 
 /**
  * Two Amphi instances sharing one database and one bus, as behind a load balancer: either two
@@ -213,4 +215,91 @@ export async function processes(): Promise<TwoInstances<ServerProcess> & { share
     throw err;
   }
   return { a: started[0]!, b: started[1]!, database, shared, close };
+}
+
+// ---------------------------------------------------------------- the interaction log, as clients keep it
+
+type MessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+/** A client message without its request id (added by `request`). */
+export type Command = ClientMessage extends infer M ? (M extends unknown ? Omit<M, 'id'> : never) : never;
+export type ChatEvent = Extract<InteractionEvent, { kind: 'chat.message' }>;
+
+let requests = 0;
+
+/** Sends a message with a fresh request id and resolves with its answer: null for an ack, else the error. */
+export async function request(socket: RawSocket, message: Command): Promise<MessageOf<'error'> | null> {
+  const id = `r${++requests}`;
+  socket.send({ ...message, id } as ClientMessage);
+  let answer: MessageOf<'ack'> | MessageOf<'error'> | undefined;
+  await until(() => {
+    answer = socket.messages.find((m): m is MessageOf<'ack'> | MessageOf<'error'> => (m.type === 'ack' || m.type === 'error') && m.id === id);
+    return answer !== undefined;
+  }, `the answer to ${message.type}`);
+  return answer!.type === 'error' ? answer! : null;
+}
+
+/** Like `request`, but fails on an error. */
+export async function ok(socket: RawSocket, message: Command): Promise<void> {
+  const error = await request(socket, message);
+  if (error) throw new Error(`${message.type} refused: ${error.code} ${error.message}`);
+}
+
+/** Sends `interaction.sync` and resolves with its answer (a snapshot, or the events missed since `lastSeq`). */
+export async function syncInteraction(socket: RawSocket, lastSeq?: number): Promise<MessageOf<'interaction.snapshot'> | MessageOf<'interaction.events'>> {
+  const before = socket.messages.length;
+  socket.send({ type: 'interaction.sync', ...(lastSeq !== undefined ? { lastSeq } : {}) });
+  let answer: MessageOf<'interaction.snapshot'> | MessageOf<'interaction.events'> | undefined;
+  await until(() => {
+    answer = socket.messages.slice(before).find((m): m is MessageOf<'interaction.snapshot'> | MessageOf<'interaction.events'> => m.type === 'interaction.snapshot' || m.type === 'interaction.events');
+    return answer !== undefined;
+  }, 'the answer to interaction.sync');
+  return answer!;
+}
+
+/** The interaction events a socket received in `interaction.events` frames, in order. */
+export function receivedEvents(socket: RawSocket): InteractionEvent[] {
+  return socket.messages.flatMap((m) => (m.type === 'interaction.events' ? m.events : []));
+}
+
+/** The chat messages a socket received in frames, in order. */
+export function receivedChat(socket: RawSocket): ChatEvent[] {
+  return receivedEvents(socket).filter((e): e is ChatEvent => e.kind === 'chat.message');
+}
+
+/**
+ * What one person's client keeps of the chat across its connections, by the client protocol
+ * (packages/client Interaction): a snapshot replaces it; an event is taken when its seq is
+ * beyond the last one seen, and a frame's `lastSeq` moves the last one seen on.
+ */
+export class ClientLog {
+  lastSeq = 0;
+  readonly chat = new Map<number, ChatEvent>();
+  /** Anything the client would have noticed as wrong (an event out of order). */
+  readonly anomalies: string[] = [];
+  readonly #read = new Map<RawSocket, number>();
+
+  /** Takes in what the socket received since the last call. */
+  take(socket: RawSocket): void {
+    const from = this.#read.get(socket) ?? 0;
+    this.#read.set(socket, socket.messages.length);
+    for (const message of socket.messages.slice(from)) {
+      if (message.type === 'interaction.snapshot') {
+        this.lastSeq = message.lastSeq;
+        this.chat.clear();
+        for (const event of message.chat) if (event.kind === 'chat.message') this.chat.set(event.seq, event);
+      } else if (message.type === 'interaction.events') {
+        for (const event of message.events) {
+          if (event.seq <= this.lastSeq) continue;
+          this.lastSeq = event.seq;
+          if (event.kind === 'chat.message') this.chat.set(event.seq, event);
+        }
+        this.lastSeq = Math.max(this.lastSeq, message.lastSeq);
+      }
+    }
+  }
+}
+
+/** A session's stored events, in seq order. */
+export function storedEvents(database: Database, sessionId: string) {
+  return database.db.selectFrom('interaction_events').selectAll().where('session_id', '=', sessionId).orderBy('seq').execute();
 }

@@ -356,6 +356,24 @@ describe('EventLog as a follower', () => {
     expect(() => follower.log.receive([])).toThrow(AmphiError);
   });
 
+  it('hands the numbering back: queued commands are refused, the batch being stored completes, and it mirrors again', async () => {
+    const { store, writes } = manualStore();
+    const { log, delivered } = setup({ store });
+    const storing = log.append({ actorId: 'ana', clientId: 'c1' }, say('a'));
+    const queued = log.append({ actorId: 'ben', clientId: 'c2' }, say('b'));
+    log.follow();
+    expect(log.leader).toBe(false);
+    await expectCode(queued, 'INVALID_STATE');
+    await expectCode(log.append({ actorId: 'ben' }, say('c')), 'INVALID_STATE');
+    writes[0]!.done();
+    expect(await storing).toMatchObject({ event: { seq: 1 } });
+    expect(writes).toHaveLength(1);
+    // The new leader numbered the next event: the mirror continues from it.
+    const next = { seq: 2, kind: 'chat.message', actorId: 'ben', clientId: 'c2', at: 1_000_000, mediaTime: null, payload: { text: 'b' } };
+    expect(log.receive([next])).toEqual({ ok: true, added: 1 });
+    expect(delivered.flat().map((e) => e.seq)).toEqual([1, 2]);
+  });
+
   it('applies redactions it receives, keeping what `residue` leaves', async () => {
     const residue = (event: InteractionEvent) => ({ kept: (event.payload as { text: string }).text.length });
     const { leader, follower } = pair({ residue, histories: { chat: { kinds: ['chat.message'], limit: 10 } } });

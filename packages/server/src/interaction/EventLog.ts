@@ -152,7 +152,8 @@ interface Remembered {
  * numbered and stored by the leader, contiguous from `lastSeq + 1` (a gap is reported, not
  * filled), and emits `appended` for them as the leader did; `since`, `get` and `recent` answer
  * from this mirror. `lead()` makes it the sequencer: numbering continues after its `lastSeq`,
- * and client ids it received are still recognised as retries.
+ * and client ids it received are still recognised as retries; `follow()` hands the numbering
+ * back (another instance took the lead).
  *
  * `close()` is idempotent: queued commands are rejected (INVALID_STATE); a batch already
  * being stored completes for its callers but is no longer emitted.
@@ -258,6 +259,17 @@ export class EventLog extends TypedEmitter<EventLogEvents> {
   }
 
   /**
+   * Stops numbering (another instance leads the session now): commands waiting to be stored
+   * are refused (INVALID_STATE; their clients retry with the same ids), a batch already being
+   * stored completes for its callers, and the log mirrors the leader again from `lastSeq`.
+   */
+  follow(): void {
+    if (this.#closed) throw new AmphiError('INVALID_STATE', 'The event log is closed.');
+    this.#follower = true;
+    this.#refuseQueued('Another instance numbers the events of this session.');
+  }
+
+  /**
    * Records the event `decide` returns, unless this (actorId, clientId) was already recorded:
    * then resolves to the stored event with `duplicate: true`. `decide` runs synchronously and
    * may throw (a domain rule refused): the error rejects the returned promise.
@@ -342,14 +354,18 @@ export class EventLog extends TypedEmitter<EventLogEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#refuseQueued('The event log is closed.');
+    this.emit('closed');
+    this.removeAllListeners();
+  }
+
+  #refuseQueued(reason: string): void {
     const queued = this.#queue;
     this.#queue = [];
     for (const waiting of queued) {
       if (waiting.key !== null) this.#pending.delete(waiting.key);
-      waiting.reject(new AmphiError('INVALID_STATE', 'The event log is closed.'));
+      waiting.reject(new AmphiError('INVALID_STATE', reason));
     }
-    this.emit('closed');
-    this.removeAllListeners();
   }
 
   async #drain(): Promise<void> {

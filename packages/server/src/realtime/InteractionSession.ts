@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AmphiError, type ClientMessage, type Participant, type QaAnonymity, type Role, type ServerMessage } from '@amphi/protocol';
+import { AmphiError, TypedEmitter, type ClientMessage, type Participant, type QaAnonymity, type Role, type ServerMessage } from '@amphi/protocol';
 import {
   CHAT_EVENTS,
   EventLog,
@@ -7,10 +7,12 @@ import {
   RateLimitedError,
   Reactions,
   isInteractionCommand,
+  mergeTallies,
   redactionResidue,
   type InteractionActor,
   type InteractionCommand,
   type InteractionEvent,
+  type ReactionTally,
   type ReceiveResult,
   type RenderedEvent,
   type SinceResult,
@@ -32,6 +34,9 @@ export function isInteractionMessage(message: ClientMessage): message is Interac
   return message.type === 'interaction.sync' || message.type === 'reaction.send' || isInteractionCommand(message);
 }
 
+/** What a session needs of the database (InteractionStore). */
+export type InteractionLogStore = Pick<InteractionStore, 'append' | 'load' | 'lastSeq' | 'savePoll' | 'deletePoll'>;
+
 /** Actor id of the events the server records itself (a poll closed by its timer). */
 export const SERVER_ACTOR = 'server';
 
@@ -41,7 +46,7 @@ export interface InteractionSessionOptions {
   /** The room's Q&A anonymity setting (follow changes with `setAnonymity`). */
   anonymity: QaAnonymity;
   /** Where events and polls are stored; null: in memory only (tests). */
-  store: InteractionStore | null;
+  store: InteractionLogStore | null;
   /** Resolves once the live session's row is written (events refer to it). */
   ready?: Promise<void>;
   /** Runs a database write after the session's earlier ones (RoomHub's chain, flushed on shutdown). */
@@ -61,7 +66,22 @@ export interface InteractionSessionOptions {
   forward?: (actor: InteractionActor, command: InteractionCommand) => Promise<void>;
   /** On the leader: told of each batch once stored and delivered here (to publish it to the others). */
   published?: (batch: readonly InteractionEvent[]) => void;
+  /** Told of the reactions counted here each second (to publish them to the others; see `addTally`). */
+  tallied?: (tally: ReactionTally) => void;
+  /**
+   * Asked before a socket is synced: a promise when this instance's copy of the log must
+   * catch up first (it is being loaded, or the socket has seen seqs it has not received yet).
+   */
+  beforeSync?: (lastSeq: number | undefined) => Promise<void> | undefined;
+  /** On the leader: a batch could not be stored (another instance may have numbered these seqs). */
+  writeFailed?: (error: unknown) => void;
 }
+
+// A type, not an interface: its keys are exactly these (an interface would need an index signature).
+export type InteractionSessionEvents = {
+  /** Once, when the session closes. */
+  closed: [];
+};
 
 /** A decision that records nothing (the same ballot again): the command succeeds without an event. */
 class Unchanged extends Error {}
@@ -85,13 +105,16 @@ class Unchanged extends Error {}
  *   not filled); they are applied and delivered to this instance's sockets as on the leader.
  * - `lead()`: a follower becomes the leader (numbering continues after its last seq).
  * - `since(lastSeq)` and snapshots are served from the local log (a follower's mirror too).
- * - Reactions are counted per instance: each instance sends its own sockets' tally (merging
- *   tallies across instances with `mergeTallies` is the bus's job).
+ * - `follow()`: the leader hands the numbering back (another instance took the lead).
+ * - Reactions are counted per instance: each second, this instance's tally goes to `tallied`
+ *   (to the others) and its sockets get it merged with the tallies of the others (`addTally`).
+ * - `beforeSync(lastSeq)`: a sync waits while this instance's copy of the log catches up.
+ * (InteractionReplica wires these seams over the bus.)
  *
  * `close()` is safe to call twice: timers stop, queued commands are refused, polls are
- * stored one last time, sockets get nothing more.
+ * stored one last time, sockets get nothing more; `closed` is emitted once.
  */
-export class InteractionSession {
+export class InteractionSession extends TypedEmitter<InteractionSessionEvents> {
   readonly sessionId: string;
   readonly #options: InteractionSessionOptions;
   readonly #now: () => number;
@@ -103,9 +126,14 @@ export class InteractionSession {
   #deadlineTimer: NodeJS.Timeout | undefined;
   /** Polls whose timer-close is being stored (so the timer does not close them twice). */
   readonly #closing = new Set<string>();
+  /** Tallies of the other instances received since the last flush. */
+  #remoteTallies: ReactionTally[] = [];
+  /** Sockets whose sync waits for `beforeSync` (a socket that leaves meanwhile is not synced). */
+  readonly #syncing = new Set<{ readonly participantId: string; readonly peer: Peer }>();
   #closed = false;
 
   constructor(options: InteractionSessionOptions) {
+    super();
     this.sessionId = options.sessionId;
     this.#options = options;
     const now = (this.#now = options.now ?? Date.now);
@@ -161,7 +189,16 @@ export class InteractionSession {
    */
   handle(participant: Participant, peer: Peer, message: InteractionMessage): void | Promise<void> {
     const actor: InteractionActor = { participantId: participant.id, key: participant.userId ?? participant.id, name: participant.name, role: participant.role };
-    if (message.type === 'interaction.sync') return this.sync(peer, actor, message.lastSeq);
+    if (message.type === 'interaction.sync') {
+      const wait = this.#options.beforeSync?.(message.lastSeq);
+      if (!wait) return this.sync(peer, actor, message.lastSeq);
+      const waiting = { participantId: participant.id, peer };
+      this.#syncing.add(waiting);
+      return wait.then(() => {
+        if (!this.#syncing.delete(waiting) || this.#closed) return;
+        this.sync(peer, actor, message.lastSeq);
+      });
+    }
     if (message.type === 'reaction.send') return this.react(actor, message.reaction);
     return this.submit(actor, message);
   }
@@ -169,18 +206,35 @@ export class InteractionSession {
   /** Records a command's event (on the leader) or forwards it (on a follower). */
   async submit(actor: InteractionActor, command: InteractionCommand): Promise<void> {
     this.#assertOpen();
-    if (!this.#log.leader) {
-      if (!this.#options.forward) throw new AmphiError('INVALID_STATE', 'This session is not run here.');
-      return this.#options.forward(actor, command);
+    if (this.#log.leader) {
+      try {
+        await this.record(actor, command);
+        return;
+      } catch (error) {
+        // Refused because this instance stopped leading meanwhile: the new leader records it.
+        if (this.#log.leader || !this.#options.forward || this.#closed) throw error;
+      }
     }
+    if (!this.#options.forward) throw new AmphiError('INVALID_STATE', 'This session is not run here.');
+    return this.#options.forward(actor, command);
+  }
+
+  /**
+   * On the leader: records a command's event; resolves with its seq (a retry's: the stored
+   * event's), or null when there was nothing to record.
+   */
+  async record(actor: InteractionActor, command: InteractionCommand): Promise<number | null> {
+    this.#assertOpen();
     try {
-      await this.#log.append({ actorId: actor.participantId, clientId: command.clientId }, () => {
+      const { event } = await this.#log.append({ actorId: actor.participantId, clientId: command.clientId }, () => {
         const body = this.#state.decide(actor, command);
         if (body === null) throw new Unchanged();
         return body;
       });
+      return event.seq;
     } catch (error) {
-      if (!(error instanceof Unchanged)) throw error;
+      if (error instanceof Unchanged) return null;
+      throw error;
     }
   }
 
@@ -218,6 +272,7 @@ export class InteractionSession {
   /** Stops sending to a participant's socket (when `peer` is given, only if it is still theirs). */
   leave(participantId: string, peer?: Peer): void {
     this.#fanOut.remove(participantId, peer);
+    for (const waiting of this.#syncing) if (waiting.participantId === participantId && (peer === undefined || waiting.peer === peer)) this.#syncing.delete(waiting);
   }
 
   /** A participant's role changed: so does what they are shown. */
@@ -248,6 +303,19 @@ export class InteractionSession {
     this.#schedule();
   }
 
+  /** Leader: hands the numbering back (commands waiting to be stored are refused; see EventLog.follow). */
+  follow(): void {
+    this.#assertOpen();
+    clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = undefined;
+    this.#log.follow();
+  }
+
+  /** Reactions counted by another instance: merged into what this instance's sockets get next. */
+  addTally(tally: ReactionTally): void {
+    if (!this.#closed) this.#remoteTallies.push(tally);
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -255,18 +323,26 @@ export class InteractionSession {
     clearTimeout(this.#deadlineTimer);
     this.#log.close();
     this.#fanOut.clear();
+    this.#syncing.clear();
     // The last state of every poll (votes of a poll still open included), for the record.
     if (this.#log.leader) for (const { record } of this.#state.pollRecords()) this.#savePoll(record.id);
+    this.emit('closed');
+    this.removeAllListeners();
   }
 
   /** Stores a batch in one transaction; a deleted message keeps only its author. */
-  async #write(store: InteractionStore, batch: readonly InteractionEvent[]): Promise<void> {
+  async #write(store: InteractionLogStore, batch: readonly InteractionEvent[]): Promise<void> {
     await this.#options.ready;
     // The log commits after this write: `get` still returns the message being deleted.
-    await store.append(this.sessionId, batch, (seq) => {
-      const target = this.#log.get(seq);
-      return target ? redactionResidue(target) : null;
-    });
+    try {
+      await store.append(this.sessionId, batch, (seq) => {
+        const target = this.#log.get(seq);
+        return target ? redactionResidue(target) : null;
+      });
+    } catch (error) {
+      this.#options.writeFailed?.(error);
+      throw error;
+    }
   }
 
   /** A stored batch: apply it, deliver it here, store changed polls, publish it, re-arm the timer. */
@@ -333,8 +409,12 @@ export class InteractionSession {
   }
 
   #flushReactions(): void {
-    const tally = this.#reactions.flush();
-    if (!tally || this.#closed) return;
+    const own = this.#reactions.flush();
+    if (this.#closed) return;
+    if (own) this.#options.tallied?.(own);
+    const tally = mergeTallies([own, ...this.#remoteTallies]);
+    this.#remoteTallies = [];
+    if (!tally) return;
     this.#fanOut.broadcast({ type: 'interaction.reactions', counts: { ...tally.counts }, total: tally.total, mediaTime: this.#now() });
   }
 

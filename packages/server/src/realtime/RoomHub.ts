@@ -7,7 +7,8 @@ import type { MediaPlane, MediaRoom } from '../media/index.js';
 import type { Broadcast, BroadcastService } from '../broadcast/index.js';
 import { CLOSE, type Peer } from './Peer.js';
 import { MemoryBus, SharedRoom, SharedSessions, type Bus, type SessionNews } from './bus/index.js';
-import { InteractionSession, isInteractionMessage, type InteractionMessage } from './InteractionSession.js';
+import { isInteractionMessage, type InteractionMessage, type InteractionSession } from './InteractionSession.js';
+import { InteractionReplica } from './InteractionReplica.js';
 
 interface Logger {
   info(obj: object, msg?: string): void;
@@ -77,8 +78,9 @@ export function toRoomInfo(room: RoomRecord): RoomInfo {
  *
  * Instances on one bus share each room's live session (see SharedSessions): a session
  * started on one is adopted, with the same id, by the others where people arrive; a
- * moderator ending it on one ends it on all. Presence, lobby, lock, media and broadcast stay
- * per instance. A resume token brings its person back on any instance running the session.
+ * moderator ending it on one ends it on all; its interaction log is led by one of them and
+ * mirrored by the others (InteractionReplica). Presence, lobby, lock, media and broadcast
+ * stay per instance. A resume token brings its person back on any instance running the session.
  *
  * Close cascade: `close()` ends every live session (peers are told and disconnected,
  * sessions recorded as ended), clears grace timers, stops sharing sessions, and refuses new
@@ -93,6 +95,7 @@ export class RoomHub {
   #nextTicketPrune = 0;
   readonly #writes = new Set<Promise<void>>();
   readonly #shared: SharedSessions;
+  readonly #bus: Bus;
   readonly #instanceId: string;
   #closed = false;
 
@@ -100,7 +103,8 @@ export class RoomHub {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#instanceId = options.instanceId ?? randomUUID();
-    this.#shared = new SharedSessions({ bus: options.bus ?? new MemoryBus(), instanceId: this.#instanceId, onNews: (news) => this.#onNews(news), log: options.log });
+    this.#bus = options.bus ?? new MemoryBus();
+    this.#shared = new SharedSessions({ bus: this.#bus, instanceId: this.#instanceId, onNews: (news) => this.#onNews(news), log: options.log });
   }
 
   /** Number of rooms with a session (pending or live), live sessions, and attached peers. */
@@ -297,21 +301,35 @@ export class RoomHub {
     return rt.interaction.handle(participant, peer, message);
   }
 
-  /** The live session's interaction layer, opened when it starts (after the start's database write). */
-  #openInteraction(rt: RoomRuntime, sessionId: string): InteractionSession {
-    return new InteractionSession({
-      sessionId,
-      anonymity: rt.session.room.settings.qaAnonymity,
-      store: this.#options.interactions ?? null,
-      ready: rt.persisted,
-      persist: (write) => this.#persist(rt, write),
-      participant: (id) => {
-        const p = rt.session.participant(id);
-        return p && { participantId: p.id, role: p.role };
+  /**
+   * The live session's interaction layer, opened when it starts (after the start's database
+   * write): its log is shared with the other instances running the session, one of which
+   * leads it (see InteractionReplica).
+   */
+  #openInteraction(rt: RoomRuntime, info: { id: string; startedAt: number }): InteractionSession {
+    const rooms = this.#options.rooms;
+    const replica = new InteractionReplica({
+      roomId: rt.roomId,
+      bus: this.#bus,
+      instanceId: this.#instanceId,
+      // The leader may not be the instance that wrote the session's start.
+      ensureStarted: () => rooms.recordSessionStart(info.id, rt.roomId, new Date(info.startedAt)),
+      track: (write) => this.#track(write),
+      session: {
+        sessionId: info.id,
+        anonymity: rt.session.room.settings.qaAnonymity,
+        store: this.#options.interactions ?? null,
+        ready: rt.persisted,
+        persist: (write) => this.#persist(rt, write),
+        participant: (id) => {
+          const p = rt.session.participant(id);
+          return p && { participantId: p.id, role: p.role };
+        },
+        log: this.#options.log,
+        now: this.#now,
       },
-      log: this.#options.log,
-      now: this.#now,
     });
+    return replica.session;
   }
 
   /** Media server failures become MEDIA_UNAVAILABLE for the client; the cause is logged. */
@@ -633,7 +651,7 @@ export class RoomHub {
       log.info({ roomId, sessionId: info.id, shared: rt.shared.identity !== null }, 'live session started');
       // A shared session's row is written once, by the instance that made it.
       if (rt.shared.recordsStart) this.#persist(rt, () => this.#options.rooms.recordSessionStart(info.id, roomId, new Date(info.startedAt)));
-      rt.interaction = this.#openInteraction(rt, info.id);
+      rt.interaction = this.#openInteraction(rt, info);
     });
     session.on('ended', (info, reason) => {
       if (!info) return;

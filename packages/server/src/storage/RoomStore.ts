@@ -175,8 +175,13 @@ export class RoomStore {
     return row ? this.get(row.room_id) : null;
   }
 
+  /** Writes a live session's start; nothing when its row exists (instances sharing it may each ensure it). */
   async recordSessionStart(id: string, roomId: string, startedAt: Date): Promise<void> {
-    await this.#db.insertInto('live_sessions').values({ id, room_id: roomId, started_at: startedAt, ended_at: null, ended_reason: null }).execute();
+    await this.#db
+      .insertInto('live_sessions')
+      .values({ id, room_id: roomId, started_at: startedAt, ended_at: null, ended_reason: null })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
   }
 
   async recordSessionEnd(id: string, endedAt: Date, reason: string, peak: number): Promise<void> {
