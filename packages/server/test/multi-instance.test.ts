@@ -329,6 +329,23 @@ function describeSharedInteraction(start: () => Promise<TwoInstances>): void {
       expect((await storedEvents(two.database, sessionId)).map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
     });
 
+    it('lets a moderator on A mute the chat of a student connected only to B: he is told, and his messages are refused until unmuted', async () => {
+      const { moderator, alice, bob } = await classroomOnBoth(a, b);
+      const mute = (muted: boolean): Command => ({ type: 'chat.mute', clientId: randomUUID(), participantId: bob.participantId, muted });
+      const muteSeen = (s: RawSocket, muted: boolean) => receivedEvents(s).some((e) => e.kind === 'chat.muted' && e.participantId === bob.participantId && e.muted === muted);
+      await ok(moderator, mute(true));
+      for (const s of [moderator, bob]) await until(() => muteSeen(s, true), `the mute at ${s.participantId}`);
+      expect(await request(bob, chat('may I?'))).toMatchObject({ code: 'NOT_ALLOWED' });
+      expect(await request(bob, { type: 'chat.send', clientId: randomUUID(), text: 'help', to: 'moderators' })).toMatchObject({ code: 'NOT_ALLOWED' });
+      await ok(moderator, mute(false));
+      await until(() => muteSeen(bob, false), 'the unmute at Bob');
+      await ok(bob, chat('thank you'));
+      await until(() => chatOf(moderator).some(([, text]) => text === 'thank you'), 'his message at the teacher');
+      // Only the moderators and the person concerned hear of a mute.
+      expect(receivedEvents(alice).some((e) => e.kind === 'chat.muted')).toBe(false);
+      expect(chatOf(moderator).map(([, text]) => text)).toEqual(['thank you']);
+    });
+
     it('adds up the reactions of both instances for everyone', async () => {
       const { moderator, tab, alice, bob } = await classroomOnBoth(a, b);
       for (let i = 0; i < 3; i++) await ok(bob, { type: 'reaction.send', reaction: 'clap' });

@@ -139,8 +139,13 @@ export class Chat {
     return { kind: CHAT_EVENTS.deleted, payload, redacts: target.seq, restrictedTo: target.restrictedTo };
   }
 
-  /** A moderator mutes (or unmutes) a person's chat; moderators cannot be muted. */
-  mute(actor: Actor, target: Actor, muted: boolean): EventBody {
+  /**
+   * A moderator mutes (or unmutes) a person's chat; moderators cannot be muted. `target.role`
+   * is absent when the person is not known here (they may be connected to another instance):
+   * the mute is recorded all the same, and would change nothing for a moderator (their rights
+   * ignore it).
+   */
+  mute(actor: Actor, target: { readonly participantId: string; readonly role?: Role | undefined }, muted: boolean): EventBody {
     this.#requireModerator(actor);
     if (target.role === 'moderator') throw new AmphiError('NOT_ALLOWED', 'A moderator cannot be muted in the chat.');
     if (this.#muted.has(target.participantId) === muted) {

@@ -61,9 +61,19 @@ describe('InteractionState rules', () => {
   it('asks for a moderator before it looks up whom to mute', async () => {
     const { state } = setup();
     expectCode(() => state.decide(ana, { type: 'chat.mute', participantId: 'nobody', muted: true }), 'NOT_ALLOWED');
-    expectCode(() => state.decide(mod, { type: 'chat.mute', participantId: 'nobody', muted: true }), 'PARTICIPANT_NOT_FOUND');
     expectCode(() => state.decide(mod, { type: 'chat.mute', participantId: 'pres', muted: false }), 'INVALID_STATE');
     expectCode(() => state.decide(mod, { type: 'chat.mute', participantId: 'mod', muted: true }), 'NOT_ALLOWED');
+  });
+
+  it('mutes someone it does not know (connected to another instance, perhaps), for them and the moderators only', async () => {
+    const { state, run } = setup();
+    expect(await run(mod, { type: 'chat.mute', participantId: 'elsewhere', muted: true })).toMatchObject({
+      kind: 'chat.muted',
+      payload: { participantId: 'elsewhere', muted: true },
+      restrictedTo: ['elsewhere'],
+    });
+    expectCode(() => state.decide(mod, { type: 'chat.mute', participantId: 'elsewhere', muted: true }), 'INVALID_STATE');
+    expect(state.snapshot({ participantId: 'elsewhere', key: 'elsewhere', role: 'guest' }, 1, []).chatState.muted).toBe(true);
   });
 
   it('deletes only a message the log still has', async () => {

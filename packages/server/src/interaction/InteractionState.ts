@@ -72,7 +72,11 @@ export interface InteractionStateOptions {
   anonymity?: QaAnonymity;
   /** A retained event of the log by seq (the log's `get`), to delete a chat message. */
   event: (seq: number) => InteractionEvent | undefined;
-  /** A participant of the live session, to mute their chat; undefined when unknown. */
+  /**
+   * A participant of the live session as known here, to check whom a mute is for (a moderator
+   * cannot be muted); undefined when not known here, which does not refuse the mute (see
+   * `decide`).
+   */
   participant: (participantId: string) => { participantId: string; role: Role } | undefined;
   /** Per-person limits (defaults CHAT_RATE, VOTE_RATE, QUESTION_RATE); moderators are exempt. */
   rates?: { chat?: RateLimit; votes?: RateLimit; questions?: RateLimit };
@@ -133,8 +137,11 @@ export class InteractionState {
       case 'chat.mute': {
         // The role first: someone who may not mute learns nothing about who is here.
         if (actor.role !== 'moderator') throw new AmphiError('NOT_ALLOWED', 'Only moderators may do this.');
-        const target = this.#participant(command.participantId);
-        if (!target) throw new AmphiError('PARTICIPANT_NOT_FOUND');
+        // Whoever decides knows only the people connected to its own instance: someone it does
+        // not know may be connected to another one, so any (well-formed) id is muted. Muting
+        // an id nobody has changes nothing anyone sees but the moderators' list; one
+        // known here is checked (a moderator cannot be muted).
+        const target = this.#participant(command.participantId) ?? { participantId: command.participantId };
         return chat.mute(actor, target, command.muted);
       }
       case 'chat.switch':

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AmphiError } from '@amphi/protocol';
-import { REACTIONS, REACTION_EMOJI, Reactions, mergeTallies, type ReactionTally } from './Reactions.js';
+import { REACTIONS, Reactions, mergeTallies, type ReactionTally } from './Reactions.js';
 
 function setup() {
   let time = 1_000;
@@ -9,9 +9,8 @@ function setup() {
 }
 
 describe('Reactions', () => {
-  it('has a small fixed set, each with its emoji', () => {
+  it('has a small fixed set of names', () => {
     expect(REACTIONS).toEqual(['thumbsUp', 'clap', 'laugh', 'surprised', 'heart', 'question']);
-    expect(Object.keys(REACTION_EMOJI)).toEqual([...REACTIONS]);
   });
 
   it('refuses a reaction outside the set (no free text)', () => {

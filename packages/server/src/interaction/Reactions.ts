@@ -1,17 +1,12 @@
 import { AmphiError, REACTIONS, type Reaction } from '@amphi/protocol';
 import { REACTION_RATE, RateLimiter, type RateLimit } from './RateLimiter.js';
 
-/** The fixed set of reactions, by name: declared once in @amphi/protocol (the wire's `Reaction` enum). */
+/**
+ * The fixed set of reactions, by name: declared once in @amphi/protocol (the wire's `Reaction`
+ * enum). The server deals in names only; how each is drawn is the web's concern
+ * (packages/web/src/reactions/reactionFloats.ts).
+ */
 export { REACTIONS, type Reaction };
-
-export const REACTION_EMOJI: Readonly<Record<Reaction, string>> = Object.freeze({
-  thumbsUp: '👍',
-  clap: '👏',
-  laugh: '😂',
-  surprised: '😮',
-  heart: '❤️',
-  question: '❓',
-});
 
 const NAMES: ReadonlySet<string> = new Set(REACTIONS);
 

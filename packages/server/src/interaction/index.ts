@@ -30,7 +30,7 @@ export {
   type ChatMutedPayload,
   type ChatSwitchedPayload,
 } from './Chat.js';
-export { Reactions, REACTIONS, REACTION_EMOJI, isReaction, mergeTallies, type Reaction, type ReactionTally, type ReactResult, type ReactionsOptions } from './Reactions.js';
+export { Reactions, REACTIONS, isReaction, mergeTallies, type Reaction, type ReactionTally, type ReactResult, type ReactionsOptions } from './Reactions.js';
 export { Poll, POLL_ACTIONS, POLL_PERMISSIONS, POLL_LIMITS, pollAllows, checkPollDraft, type PollKind, type PollState, type PollAction, type PollDraft, type PollContent, type PollChange, type Voter, type PollViewer, type PollResults, type PollView, type PollRecord, type VoteOutcome } from './Poll.js';
 export { PollBook, type PollBookOptions, type PollBookRecord } from './PollBook.js';
 export { QuestionBoard, QUESTION_ACTIONS, QUESTION_PERMISSIONS, QUESTION_LIMITS, questionAllows, type AnonymityMode, type AskerHidden, type QuestionStatus, type QuestionOrder, type QuestionLimits, type QuestionAction, type Member, type Asker, type QuestionViewer, type QuestionView, type QuestionRecord, type QuestionBoardRecord, type QuestionBoardOptions, type QuestionChange } from './QuestionBoard.js';

@@ -73,8 +73,11 @@ export function ChatPanel({ interaction, snapshot, selfId, rights }: Props) {
   const [error, setError] = useState<ErrorCode | null>(null);
   const log = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
-  const canPublic = rights.moderateChat || (chatState.enabled && !chatState.muted);
-  const canPrivate = rights.moderateChat || !chatState.muted;
+  // A moderator is never silenced (a mute recorded before a promotion, or for an id the
+  // server could not check, changes nothing for them): no "muted" notice either.
+  const muted = chatState.muted && !rights.moderateChat;
+  const canPublic = rights.moderateChat || (chatState.enabled && !muted);
+  const canPrivate = rights.moderateChat || !muted;
   const sending = pending.flatMap((p) => (p.command.type === 'chat.send' ? [{ ...p, command: p.command }] : []));
 
   // Follow new messages while the reader is at the bottom; leave them where they are otherwise.
@@ -110,8 +113,8 @@ export function ChatPanel({ interaction, snapshot, selfId, rights }: Props) {
           </button>
         </div>
       )}
-      <p role="status" className={!chatState.enabled || chatState.muted ? 'notice' : undefined}>
-        {chatState.muted ? t('chat.mutedNotice') : !chatState.enabled ? (rights.moderateChat ? t('chat.offModeratorNotice') : t('chat.offNotice')) : null}
+      <p role="status" className={!chatState.enabled || muted ? 'notice' : undefined}>
+        {muted ? t('chat.mutedNotice') : !chatState.enabled ? (rights.moderateChat ? t('chat.offModeratorNotice') : t('chat.offNotice')) : null}
       </p>
       <div
         ref={log}

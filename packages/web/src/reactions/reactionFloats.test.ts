@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { floatsFor } from './reactionFloats.js';
+import { REACTIONS } from '@amphi/protocol';
+import { REACTION_EMOJI, floatsFor } from './reactionFloats.js';
+
+describe('REACTION_EMOJI', () => {
+  it('draws every reaction of the protocol, a question as ❓ (✋ is the raised hand)', () => {
+    expect(Object.keys(REACTION_EMOJI)).toEqual([...REACTIONS]);
+    expect(REACTION_EMOJI.question).toBe('❓');
+  });
+});
 
 describe('floatsFor', () => {
   it('draws one floating reaction per reaction counted, in the bar’s order', () => {

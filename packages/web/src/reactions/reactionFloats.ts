@@ -1,7 +1,11 @@
 import { REACTIONS, type Reaction, type ReactionCounts } from '@amphi/protocol';
 
-/** How each reaction is drawn (the button's name is translated: `reactions.names`). */
-export const REACTION_EMOJI: Record<Reaction, string> = { thumbsUp: '👍', clap: '👏', laugh: '😂', surprised: '😮', heart: '❤️', question: '✋' };
+/**
+ * How each reaction is drawn: the only table of them (the server deals in names). The
+ * button's name is translated (`reactions.names`): `question` reads "I have a question", so
+ * ❓, not ✋, which would read as the raised hand (a separate feature).
+ */
+export const REACTION_EMOJI: Readonly<Record<Reaction, string>> = Object.freeze({ thumbsUp: '👍', clap: '👏', laugh: '😂', surprised: '😮', heart: '❤️', question: '❓' });
 
 /**
  * The floating reactions to draw for one second's tally from the server: one per reaction
