@@ -149,7 +149,7 @@ export const QuestionView = z.object({
   anonymous: z.boolean(),
   /** The asker's name, or null when hidden from this person. */
   askerName: z.string().nullable(),
-  /** To moderators only, when not hidden from them. */
+  /** To moderators only, when not hidden from them: the id of the participant who asked. */
   askerKey: z.string().nullable(),
   mine: z.boolean(),
   votedByMe: z.boolean(),

@@ -186,7 +186,7 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   registerRequestAuth(app, accounts, config.publicUrl);
   registerAuthRoutes(app, { accounts, publicUrl: config.publicUrl, cookieSecure: config.cookieSecure, sessionTtlS: config.sessionTtlS, rateSignInPerMin: config.rateSignInPerMin });
   registerRoomRoutes(app, { rooms, accounts, hub, signer, publicUrl: config.publicUrl, rtmpUrl: config.rtmpUrl });
-  registerJoinRoutes(app, { rooms, signer, ticketTtlS: config.ticketTtlS, rateJoinPerMin: config.rateJoinPerMin, liveCount: (roomId) => hub.liveCount(roomId) });
+  registerJoinRoutes(app, { rooms, signer, ticketTtlS: config.ticketTtlS, rateJoinPerMin: config.rateJoinPerMin, liveCount: (roomId) => hub.liveCount(roomId), cookieSecure: config.cookieSecure });
   const gateway = registerGateway(app, { hub, heartbeatMs: config.heartbeatMs, helloTimeoutMs: config.helloTimeoutMs });
   registerOps(app, { db: database.db, dbKind: database.kind, hub, sockets: gateway.sockets, media });
   registerHlsOrigin(app, hls, { ratePerMin: config.rateHlsPerMin });

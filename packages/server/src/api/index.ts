@@ -1,2 +1,2 @@
 export { registerRoomRoutes, type RoomRoutesOptions } from './roomRoutes.js';
-export { registerJoinRoutes, type JoinRoutesOptions } from './joinRoutes.js';
+export { registerJoinRoutes, GUEST_COOKIE, type JoinRoutesOptions } from './joinRoutes.js';

@@ -1,8 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AmphiError, ErrorBody, JoinBody, JoinPreview, JoinPreviewBody, JoinResponse, type Role } from '@amphi/protocol';
 import { roleForLink } from '../rooms/index.js';
-import type { TokenSigner } from '../auth/index.js';
+import { randomToken, type TokenSigner } from '../auth/index.js';
 import type { RoomRecord, RoomStore } from '../storage/index.js';
 import { moderates } from './roomAccess.js';
 
@@ -15,6 +15,31 @@ export interface JoinRoutesOptions {
   rateJoinPerMin: number;
   /** People joined to a room's live session now (0 when none runs). */
   liveCount: (roomId: string) => number;
+  /** Mark the guest cookie Secure (as the session cookie); it is also Secure on any https request. */
+  cookieSecure: boolean;
+}
+
+/**
+ * The guest cookie: a random 128-bit id of a browser joining without an account, set only by
+ * the server (HttpOnly, only sent to /api/join), whose keyed hash goes into the ticket as the
+ * person's guest key: two tabs or a reload of one browser are one voter.
+ *
+ * Not signed, like the session cookie: the value is the secret itself. A value a client makes
+ * up only makes it a voter of its own (as clearing its cookies would); reaching another
+ * guest's key takes their cookie (2^128 values). A value not of our shape is replaced.
+ */
+export const GUEST_COOKIE = 'amphi_guest';
+/** Lifetime of the guest cookie in seconds (30 days), renewed at each join. */
+export const GUEST_COOKIE_TTL_S = 30 * 24 * 3600;
+const GUEST_COOKIE_BYTES = 16;
+const GUEST_COOKIE_SHAPE = /^[\w-]{22}$/;
+
+/** The browser's guest cookie value (a fresh one when absent or malformed), set again for another lifetime. */
+function guestCookie(request: FastifyRequest, reply: FastifyReply, secure: boolean): string {
+  const sent = request.cookies[GUEST_COOKIE];
+  const value = sent !== undefined && GUEST_COOKIE_SHAPE.test(sent) ? sent : randomToken(GUEST_COOKIE_BYTES);
+  reply.setCookie(GUEST_COOKIE, value, { httpOnly: true, sameSite: 'lax', secure: secure || request.protocol === 'https', path: '/api/join', maxAge: GUEST_COOKIE_TTL_S });
+  return value;
 }
 
 interface Grant {
@@ -71,7 +96,7 @@ export function registerJoinRoutes(app: FastifyInstance, options: JoinRoutesOpti
         response: { 200: JoinResponse, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 410: ErrorBody },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const user = request.auth?.user;
       let grant: Grant;
       if (request.body.token !== undefined) {
@@ -84,10 +109,9 @@ export function registerJoinRoutes(app: FastifyInstance, options: JoinRoutesOpti
       }
       const name = request.body.displayName ?? user?.name;
       if (name === undefined) throw new AmphiError('NAME_REQUIRED');
-      const ticket = await signer.sign(
-        { typ: 'ticket', rid: grant.room.id, role: grant.role, name, ...(user ? { uid: user.id } : {}), ...(grant.linkId ? { lid: grant.linkId } : {}) },
-        options.ticketTtlS,
-      );
+      // A person is their account; without one, their browser (see GUEST_COOKIE).
+      const person = user ? { uid: user.id } : { gk: signer.guestKey(guestCookie(request, reply, options.cookieSecure)) };
+      const ticket = await signer.sign({ typ: 'ticket', rid: grant.room.id, role: grant.role, name, ...person, ...(grant.linkId ? { lid: grant.linkId } : {}) }, options.ticketTtlS);
       return { ticket, roomId: grant.room.id, role: grant.role, expiresInS: options.ticketTtlS };
     },
   );

@@ -29,6 +29,31 @@ describe('TokenSigner', () => {
     expect(await signer.verifyResume(await signer.sign(resume, 60))).toEqual(resume);
   });
 
+  it("carries a guest's key (gk) in tickets and resume tokens, and leaves it out when absent", async () => {
+    const gk = signer.guestKey('browser-cookie-value-1');
+    const ticket = { typ: 'ticket', rid: 'room-1', role: 'guest', name: 'Alice', lid: 'link-1', gk } as const;
+    expect(await signer.verifyTicket(await signer.sign(ticket, 60))).toEqual(ticket);
+    const resume = { typ: 'resume', rid: 'room-1', pid: 'p-1', name: 'Alice', role: 'guest', gk, sid: 'session-1' } as const;
+    expect(await signer.verifyResume(await signer.sign(resume, 60))).toEqual(resume);
+    expect(await signer.verifyTicket(await signer.sign({ typ: 'ticket', rid: 'room-1', role: 'guest', name: 'Bob' }, 60))).not.toHaveProperty('gk');
+  });
+
+  it('refuses a ticket whose guest key was changed after signing', async () => {
+    const [header, payload, signature] = parts(await signer.sign({ typ: 'ticket', rid: 'room-1', role: 'guest', name: 'Alice', gk: signer.guestKey('mine') }, 60));
+    const claims = { ...payloadOf(`${header}.${payload}.${signature}`), gk: signer.guestKey('someone-else') };
+    await expect(signer.verifyTicket(`${header}.${b64(claims)}.${signature}`)).rejects.toMatchObject({ code: 'TICKET_INVALID' });
+  });
+
+  it('derives one guest key per browser cookie, the same on every instance with the secret, never the cookie itself', () => {
+    const cookie = randomToken(16);
+    const key = signer.guestKey(cookie);
+    expect(new TokenSigner(SECRET).guestKey(cookie)).toBe(key);
+    expect(signer.guestKey(randomToken(16))).not.toBe(key);
+    expect(new TokenSigner(SECRET + 'y').guestKey(cookie)).not.toBe(key);
+    expect(key).toMatch(/^g:[\w-]{43}$/);
+    expect(key).not.toContain(cookie);
+  });
+
   it("gives a link one stable token, which expires with the link's row", async () => {
     const row = { id: 'link-1', roomId: 'room-1', role: 'participant' as const, createdAt: new Date('2026-01-01T00:00:00Z'), expiresAt: null };
     const token = await signer.signLink(row);

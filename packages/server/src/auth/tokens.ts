@@ -13,6 +13,10 @@ import { AmphiError, LinkRole, Role, type ErrorCode } from '@amphi/protocol';
  *   what that instance needs to re-arrive the same person).
  *
  * Instances that share rooms must sign with the same secret (AMPHI_SECRET): see `fingerprint`.
+ *
+ * Tickets and resume tokens of a person without an account may carry `gk`, their browser's
+ * guest key (see `guestKey`): the server-side identity that makes two tabs, or a reload, of
+ * one browser one voter. Never shown to other participants.
  */
 const ISSUER = 'amphi';
 
@@ -27,6 +31,8 @@ export const TicketClaims = z.object({
   uid: z.string().optional(),
   /** Link that granted the ticket, checked again for revocation when the socket opens. */
   lid: z.string().optional(),
+  /** Guest key of the browser that asked (no account): see `TokenSigner.guestKey`. */
+  gk: z.string().optional(),
 });
 export type TicketClaims = z.infer<typeof TicketClaims>;
 
@@ -34,10 +40,11 @@ export const ResumeClaims = z.object({
   typ: z.literal('resume'),
   rid: z.string(),
   pid: z.string(),
-  /** The person as they were when the token was signed: name, role, account. */
+  /** The person as they were when the token was signed: name, role, account, guest key. */
   name: z.string(),
   role: Role,
   uid: z.string().optional(),
+  gk: z.string().optional(),
   /** The live session they were in (absent when it had not started yet). */
   sid: z.string().optional(),
 });
@@ -58,6 +65,15 @@ export class TokenSigner {
    */
   fingerprint(): string {
     return createHmac('sha256', this.#key).update('amphi-key-fingerprint').digest('base64url').slice(0, 22);
+  }
+
+  /**
+   * The guest key of a browser, from the value of its guest cookie: a keyed hash, so the
+   * key (in tickets, which the page can read, and in stored ballots) never gives back the
+   * HttpOnly cookie, and every instance with the same secret derives the same key.
+   */
+  guestKey(cookie: string): string {
+    return 'g:' + createHmac('sha256', this.#key).update('amphi-guest:' + cookie).digest('base64url');
   }
 
   async sign(claims: Claims, ttlSeconds?: number): Promise<string> {

@@ -198,7 +198,8 @@ describe('InteractionState rendering', () => {
     for (const cls of ['moderator', 'presenter', 'audience'] as const) {
       expect(item.byClass[cls]).toMatchObject({ personal: false, question: { anonymous: true, askerName: names[cls], mine: false } });
     }
-    expect(item.byClass.moderator).toMatchObject({ question: { askerKey: names.moderator === null ? null : 'u-ana' } });
+    // Moderators find the asker by participant, never by key (a guest's key stays on the server).
+    expect(item.byClass.moderator).toMatchObject({ question: { askerKey: names.moderator === null ? null : 'ana' } });
     expect(item.personal).toMatchObject({ key: 'u-ana', byClass: { audience: { personal: true, question: { mine: true } } } });
   });
 

@@ -53,8 +53,8 @@ export const INTERACTION_EVENTS = { ...CHAT_EVENTS, poll: 'poll', question: 'que
 
 /**
  * Who acts, as established at the edge. `key` identifies the person across connections: the
- * account id when signed in, else the participant id (a guest's second tab is a second
- * person: a second voter).
+ * account id when signed in, else their browser's guest key (its tabs are one voter), else
+ * the participant id. Kept on the server (see LiveSession.personKey).
  */
 export interface InteractionActor extends Viewer {
   readonly name: string;

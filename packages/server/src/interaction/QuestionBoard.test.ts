@@ -126,6 +126,19 @@ describe('anonymous questions', () => {
     expect(board.question(mod, 'q1')!.askerKey).toBe('acct-ann');
   });
 
+  it("shows moderators the participant who asked, never the asker's key (a guest's stays on the server)", () => {
+    const { board } = setup({ anonymity: 'fromPeers' });
+    const tab1: Asker = { key: 'g:browser-secret', participantId: 'p-tab1', role: 'guest', name: 'Gia' };
+    const tab2: Asker = { ...tab1, participantId: 'p-tab2' };
+    board.ask(tab1, 'Named?');
+    board.ask(tab1, 'Hidden?', { anonymous: true });
+    for (const id of ['q1', 'q2']) expect(board.question(mod, id)).toMatchObject({ askerKey: 'p-tab1' });
+    expect(JSON.stringify(ROLES.map((role) => board.view({ role })))).not.toContain('g:browser-secret');
+    // The other tab of the same browser is the same asker: its questions, no upvote of its own.
+    expect(board.question(tab2, 'q1')!.mine).toBe(true);
+    expectCode(() => board.upvote(tab2, 'q1'), 'NOT_ALLOWED');
+  });
+
   it('hides the asker from everyone, moderators included, under "full"', () => {
     const { board } = setup({ anonymity: 'full' });
     board.ask(ann, 'Secret?', { anonymous: true });

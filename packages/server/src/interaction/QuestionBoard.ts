@@ -35,8 +35,9 @@ export * from './questionRules.js';
  * A change holds the asker's key and name even for an anonymous question: it is for the log
  * and the instances, never for the wire. What a person is sent comes from `view`/`question`.
  *
- * People are identified by a stable key (account id when signed in, else participant id),
- * like poll voters, so one person upvotes once whatever their connections.
+ * People are identified by a stable key (account id when signed in, else the browser's guest
+ * key, else participant id), like poll voters, so one person upvotes once whatever their
+ * connections.
  */
 
 type Question = Omit<QuestionRecord, 'voters'> & { voters: Set<string> };
@@ -109,7 +110,8 @@ export class QuestionBoard {
     if (open >= this.#limits.maxOpenPerAsker) {
       throw new AmphiError('INVALID_STATE', `You already have ${open} open questions; wait for one to be answered.`);
     }
-    return { type: 'asked', question: { id: this.#newId(), text: clean, askerKey: asker.key, askerName: asker.name, hidden, askedAt: this.#now() } };
+    const askerId = asker.participantId !== undefined ? { askerId: asker.participantId } : {};
+    return { type: 'asked', question: { id: this.#newId(), text: clean, askerKey: asker.key, ...askerId, askerName: asker.name, hidden, askedAt: this.#now() } };
   }
 
   /** The asker rewords their question while it is still open (upvotes are kept; it shows as edited). */
@@ -351,7 +353,8 @@ export class QuestionBoard {
       answeredAt: q.answeredAt,
       anonymous: q.hidden !== 'nobody',
       askerName: seeAsker ? q.askerName : null,
-      askerKey: seeAsker && questionAllows(viewer.role, 'question.seeAsker') ? q.askerKey : null,
+      // The participant, not the key: a guest's key stays on the server.
+      askerKey: seeAsker && questionAllows(viewer.role, 'question.seeAsker') ? (q.askerId ?? q.askerKey) : null,
       mine: viewer.key !== undefined && q.askerKey === viewer.key,
       votedByMe: viewer.key !== undefined && q.voters.has(viewer.key),
     };

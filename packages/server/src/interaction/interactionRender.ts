@@ -29,7 +29,7 @@ const CLASS_ROLE: Readonly<Record<ViewerClass, Role>> = { moderator: 'moderator'
 /** Who looks: the participant (for restricted events), their key (for their ballots and questions), their role. */
 export interface Viewer {
   readonly participantId: string;
-  /** Account id when signed in, else participant id. */
+  /** Account id when signed in, else the browser's guest key, else participant id (server-side only). */
   readonly key: string;
   readonly role: Role;
 }

@@ -18,7 +18,7 @@ export type QuestionStatus = 'open' | 'answering' | 'answered' | 'dismissed' | '
 /** `votes`: most upvoted first, then oldest first; `time`: oldest first (the order they were asked). */
 export type QuestionOrder = 'votes' | 'time';
 
-/** Who acts: their role decides, their key identifies them (account id, else participant id). */
+/** Who acts: their role decides, their key identifies them (account id, else the browser's guest key, else participant id). */
 export interface Member {
   key: string;
   role: Role;
@@ -27,6 +27,8 @@ export interface Member {
 export interface Asker extends Member {
   /** Display name, kept with the question. */
   name: string;
+  /** The participant asking: what moderators are shown (never the key, which may be a guest's). */
+  participantId?: string | undefined;
 }
 
 /** Who looks: without a key, what everyone of that role sees (`mine` and `votedByMe` false). */
@@ -49,7 +51,10 @@ export interface QuestionView {
   anonymous: boolean;
   /** The asker's name, or null when hidden from this person. */
   askerName: string | null;
-  /** The asker's key, to moderators only (to find the person), when not hidden from them. */
+  /**
+   * To moderators only (to find the person), when not hidden from them: the participant it
+   * was asked from (the key for a question asked without one, before it was recorded).
+   */
   askerKey: string | null;
   /** Asked by this person. */
   mine: boolean;
@@ -60,6 +65,8 @@ export interface QuestionRecord {
   id: string;
   text: string;
   askerKey: string;
+  /** The participant it was asked from (absent in questions logged before it was recorded). */
+  askerId?: string | undefined;
   askerName: string;
   hidden: AskerHidden;
   askedAt: number;
@@ -89,7 +96,7 @@ export interface QuestionBoardOptions {
 
 /** A decided change to the board: the payload of one event. Times are ms since epoch. */
 export type QuestionChange =
-  | { type: 'asked'; question: Pick<QuestionRecord, 'id' | 'text' | 'askerKey' | 'askerName' | 'hidden' | 'askedAt'> }
+  | { type: 'asked'; question: Pick<QuestionRecord, 'id' | 'text' | 'askerKey' | 'askerId' | 'askerName' | 'hidden' | 'askedAt'> }
   | { type: 'edited'; id: string; text: string; at: number }
   | { type: 'withdrawn'; id: string }
   | { type: 'upvoted' | 'unvoted'; id: string; key: string }

@@ -57,10 +57,10 @@ function person(id: string, role: Role = 'guest'): Participant {
 async function socket(at: ReturnType<typeof instance>, who: Participant) {
   const messages: ServerMessage[] = [];
   const peer: Peer = { send: (message) => messages.push(message), close: () => undefined };
-  await at.session.handle(who, peer, { type: 'interaction.sync', id: 'sync' });
+  await at.session.handle(who, who.id, peer, { type: 'interaction.sync', id: 'sync' });
   const chat = () => messages.flatMap((m) => (m.type === 'interaction.events' ? m.events : [])).flatMap((e) => (e.kind === 'chat.message' ? [[e.seq, e.text] as const] : []));
   const say = async (text: string, clientId = text) => {
-    await at.session.handle(who, peer, { type: 'chat.send', id: 'r', clientId, text, to: 'room' } satisfies InteractionCommand);
+    await at.session.handle(who, who.id, peer, { type: 'chat.send', id: 'r', clientId, text, to: 'room' } satisfies InteractionCommand);
   };
   return { messages, chat, say };
 }
@@ -115,7 +115,7 @@ describe('InteractionReplica', () => {
     const b = instance(bus.connect(), shared, 'b');
     await b.replica.started;
     const ben = await socket(b, person('ben'));
-    await expect(b.session.handle(person('ben'), { send: () => undefined, close: () => undefined }, { type: 'chat.delete', id: 'd', seq: 1 })).rejects.toMatchObject({ code: 'NOT_ALLOWED' });
+    await expect(b.session.handle(person('ben'), 'ben', { send: () => undefined, close: () => undefined }, { type: 'chat.delete', id: 'd', seq: 1 })).rejects.toMatchObject({ code: 'NOT_ALLOWED' });
     for (let i = 0; i < 5; i++) await ben.say(`m${i}`);
     await expect(ben.say('one too many')).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
   });

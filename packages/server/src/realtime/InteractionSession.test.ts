@@ -25,11 +25,12 @@ function session(options: Partial<InteractionSessionOptions> = {}) {
   return new InteractionSession({ sessionId: 's1', anonymity: 'fromPeers', store: null, participant: () => undefined, log: silent, newId: () => `id-${++ids}`, ...options });
 }
 
-/** Joins a person to a session: a socket, synced. */
+/** Joins a person to a session: a socket, synced (as RoomHub keys a person: account, else participant). */
 function join(s: InteractionSession, who: Participant, lastSeq?: number) {
   const socket = fakePeer();
-  void s.handle(who, socket.peer, { type: 'interaction.sync', ...(lastSeq !== undefined ? { lastSeq } : {}) });
-  const act = (message: WithoutClientId<InteractionMessage>) => s.handle(who, socket.peer, message as InteractionMessage);
+  const key = who.userId ?? who.id;
+  void s.handle(who, key, socket.peer, { type: 'interaction.sync', ...(lastSeq !== undefined ? { lastSeq } : {}) });
+  const act = (message: WithoutClientId<InteractionMessage>) => s.handle(who, key, socket.peer, message as InteractionMessage);
   return { ...socket, act };
 }
 

@@ -51,7 +51,7 @@ export interface InteractionSessionOptions {
   ready?: Promise<void>;
   /** Runs a database write after the session's earlier ones (RoomHub's chain, flushed on shutdown). */
   persist?: (write: () => Promise<void>) => void;
-  /** A participant of the live session (to mute their chat). */
+  /** A participant of the live session connected here (a mute's target is checked when known; see InteractionState). */
   participant: (participantId: string) => { participantId: string; role: Role } | undefined;
   log: Logger;
   /** Milliseconds since epoch (default Date.now). */
@@ -184,11 +184,13 @@ export class InteractionSession extends TypedEmitter<InteractionSessionEvents> {
   }
 
   /**
-   * A message from a participant joined to the session, on their socket. Commands resolve
-   * once their event is stored and delivered (or when nothing was to record).
+   * A message from a participant joined to the session, on their socket. `key` is who they
+   * are across connections (LiveSession.personKey: account, else browser, else this
+   * participant). Commands resolve once their event is stored and delivered (or when
+   * nothing was to record).
    */
-  handle(participant: Participant, peer: Peer, message: InteractionMessage): void | Promise<void> {
-    const actor: InteractionActor = { participantId: participant.id, key: participant.userId ?? participant.id, name: participant.name, role: participant.role };
+  handle(participant: Participant, key: string, peer: Peer, message: InteractionMessage): void | Promise<void> {
+    const actor: InteractionActor = { participantId: participant.id, key, name: participant.name, role: participant.role };
     if (message.type === 'interaction.sync') {
       const wait = this.#options.beforeSync?.(message.lastSeq);
       if (!wait) return this.sync(peer, actor, message.lastSeq);

@@ -132,7 +132,7 @@ export class RoomHub {
       const link = await this.#options.rooms.findLink(claims.lid);
       if (!link || link.revoked) throw new AmphiError('LINK_REVOKED');
     }
-    const identity: Identity = { participantId: randomUUID(), name: claims.name, role: claims.role, userId: claims.uid };
+    const identity: Identity = { participantId: randomUUID(), name: claims.name, role: claims.role, userId: claims.uid, guestKey: claims.gk };
     let rt = await this.#runtime(claims.rid);
     let resumeToken: string;
     for (let attempt = 1; ; attempt++) {
@@ -153,11 +153,11 @@ export class RoomHub {
   async resume(peer: Peer, resumeToken: string): Promise<Attachment> {
     this.#assertOpen();
     const claims = await this.#options.signer.verifyResume(resumeToken);
-    const known = this.#runtimes.get(claims.rid)?.session.participant(claims.pid);
+    const known = this.#runtimes.get(claims.rid)?.session.identity(claims.pid);
     // Not here: the person's instance is gone (or the balancer moved them): re-arrive them.
     if (!known) return this.#rearrive(peer, claims);
     const rt = this.#runtimes.get(claims.rid)!;
-    const freshToken = await this.#resumeToken(rt, { participantId: known.id, name: known.name, role: known.role, userId: known.userId });
+    const freshToken = await this.#resumeToken(rt, known);
     if (this.#runtimes.get(claims.rid) !== rt || !rt.session.has(claims.pid)) throw new AmphiError('RESUME_EXPIRED');
     const timer = rt.graceTimers.get(claims.pid);
     if (timer) clearTimeout(timer);
@@ -188,7 +188,7 @@ export class RoomHub {
     const rt = await this.#runtime(roomId);
     if (rt.session.state === 'pending') await rt.shared.share();
     if (rt.session.info?.id !== sid || rt.shared.departed(pid) || rt.session.has(pid)) throw new AmphiError('RESUME_EXPIRED');
-    const identity: Identity = { participantId: pid, name: claims.name, role: record?.role ?? claims.role, userId: claims.uid };
+    const identity: Identity = { participantId: pid, name: claims.name, role: record?.role ?? claims.role, userId: claims.uid, guestKey: claims.gk };
     const freshToken = await this.#resumeToken(rt, identity);
     if (rt.session.isClosed || rt.session.has(pid)) throw new AmphiError('RESUME_EXPIRED');
     const attachment = this.#arrive(rt, peer, identity, freshToken);
@@ -296,9 +296,10 @@ export class RoomHub {
   /** Chat, Q&A, polls and reactions: for people joined to the live session. */
   #interact(rt: RoomRuntime, pid: string, message: InteractionMessage): void | Promise<void> {
     const participant = rt.session.participant(pid);
+    const key = rt.session.personKey(pid);
     const peer = rt.peers.get(pid);
-    if (!rt.interaction || !participant || !peer || rt.session.statusOf(pid) !== 'joined') throw new AmphiError('NOT_ALLOWED', 'You are not in the room yet.');
-    return rt.interaction.handle(participant, peer, message);
+    if (!rt.interaction || !participant || key === undefined || !peer || rt.session.statusOf(pid) !== 'joined') throw new AmphiError('NOT_ALLOWED', 'You are not in the room yet.');
+    return rt.interaction.handle(participant, key, peer, message);
   }
 
   /**
@@ -491,6 +492,7 @@ export class RoomHub {
         name: identity.name,
         role: identity.role,
         ...(identity.userId !== undefined ? { uid: identity.userId } : {}),
+        ...(identity.guestKey !== undefined ? { gk: identity.guestKey } : {}),
         ...(sid !== undefined ? { sid } : {}),
       },
       this.#resumeTtlMs() / 1000,

@@ -141,6 +141,29 @@ describe('LiveSession lifecycle', () => {
   });
 });
 
+describe('LiveSession people', () => {
+  it("keys a person by account, else by their browser's guest key, else by participant", () => {
+    const { session } = liveClassroom();
+    session.arrive({ ...person('tab1', 'guest'), guestKey: 'g:browser-1' });
+    session.arrive({ ...person('tab2', 'guest'), guestKey: 'g:browser-1' });
+    session.arrive({ ...person('signed', 'participant'), userId: 'user-1', guestKey: 'g:browser-2' });
+    expect(session.personKey('tab1')).toBe('g:browser-1');
+    expect(session.personKey('tab2')).toBe('g:browser-1');
+    expect(session.personKey('signed')).toBe('user-1');
+    expect(session.personKey('ann')).toBe('ann');
+    expect(session.personKey('nobody')).toBeUndefined();
+  });
+
+  it("never tells others a guest's key: not in participants, events or the lobby, only in the server-side identity", () => {
+    const { session, log } = liveClassroom({ lobby: true });
+    session.arrive({ ...person('tab1', 'guest'), guestKey: 'g:secret' });
+    session.admit('mod', 'tab1');
+    session.setRole('mod', 'tab1', 'participant');
+    expect(JSON.stringify([session.participants(), session.lobby(), session.participant('tab1'), log])).not.toContain('g:secret');
+    expect(session.identity('tab1')).toEqual({ participantId: 'tab1', name: 'tab1', role: 'participant', guestKey: 'g:secret' });
+  });
+});
+
 describe('LiveSession shared by several instances (adopt)', () => {
   const shared = { id: 'shared-session', startedAt: 42_000 };
 

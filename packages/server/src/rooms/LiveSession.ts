@@ -18,6 +18,12 @@ export interface Identity {
   name: string;
   role: Role;
   userId?: string | undefined;
+  /**
+   * Without an account: the key of the browser they came from (its guest cookie), shared by
+   * its tabs. Server-side only: it is never part of a Participant (it would let others vote
+   * as them).
+   */
+  guestKey?: string | undefined;
 }
 
 export type SessionState = 'pending' | 'live' | 'ended';
@@ -142,6 +148,19 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
   participant(participantId: string): Participant | undefined {
     const person = this.#people.get(participantId);
     return person && toParticipant(person);
+  }
+  /** The person as established at the edge, with their role now (guest key included: not for the wire). */
+  identity(participantId: string): Identity | undefined {
+    const person = this.#people.get(participantId);
+    return person && { ...person.identity };
+  }
+  /**
+   * Who the person is across connections (votes, upvotes, rate limits): their account, else
+   * their browser's guest key, else this participant alone.
+   */
+  personKey(participantId: string): string | undefined {
+    const identity = this.#people.get(participantId)?.identity;
+    return identity && (identity.userId ?? identity.guestKey ?? identity.participantId);
   }
   /** Whether this person, as they are now, may do the action. */
   allows(participantId: string, action: Action): boolean {
@@ -483,6 +502,7 @@ export class LiveSession extends TypedEmitter<LiveSessionEvents> {
   }
 }
 
+/** What others are told of a person: field by field, so the guest key never slips in. */
 function toParticipant(person: Person): Participant {
   const { identity } = person;
   return {
