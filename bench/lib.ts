@@ -58,10 +58,11 @@ async function waitForHttp(url: string, child: ChildProcess): Promise<void> {
 
 /**
  * Starts the real Amphi server as its own process, with rate limits out of the way. Its log
- * (stdout, warnings and up) is dropped unless `options.stdout` is 'pipe'.
+ * (stdout, warnings and up) is dropped unless `options.stdout` is 'pipe'. `options.nodeArgs`
+ * go to node before the script (e.g. `--cpu-prof`, which NODE_OPTIONS does not accept).
  */
-export async function startAmphi(port: number, env: Record<string, string>, options: { stdout?: 'ignore' | 'pipe' } = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/server/src/main.ts'], {
+export async function startAmphi(port: number, env: Record<string, string>, options: { stdout?: 'ignore' | 'pipe'; nodeArgs?: string[] } = {}): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'packages/server/src/main.ts'], {
     cwd: repoRoot,
     env: { ...process.env, AMPHI_PORT: String(port), AMPHI_HOST: '127.0.0.1', AMPHI_LOG_LEVEL: 'warn', AMPHI_RATE_SIGNIN: '1000000', AMPHI_RATE_JOIN: '1000000', AMPHI_RATE_API: '1000000', ...env },
     stdio: ['ignore', options.stdout ?? 'ignore', 'inherit'],

@@ -4,6 +4,7 @@ const BENCHMARKS: Record<string, () => Promise<unknown>> = {
   realtime: async () => (await import('./realtime.js')).run(),
   classroom: async () => (await import('./classroom.js')).run(),
   broadcast: async () => (await import('./broadcast.js')).run(),
+  interaction: async () => (await import('./interaction.js')).run(),
 };
 
 const names = process.argv.slice(2);
