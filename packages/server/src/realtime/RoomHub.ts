@@ -522,9 +522,22 @@ export class RoomHub {
     if (!me) return;
     const settings = rt.session.room.settings;
     const lobby: LobbyEntry[] = can(me.role, 'lobby.manage', settings) ? rt.session.lobby() : [];
-    const everyone = rt.session.participants();
-    const participants = this.#seesAudience(rt, pid) ? everyone : everyone.filter((p) => p.id === pid || this.#shownToAll(rt, p));
+    // A lecture viewer is shown the people shown to everyone (a handful) and themselves: read
+    // from that set, not by filtering the whole audience, so 10,000 joins cost O(stage) each.
+    const participants = this.#seesAudience(rt, pid) ? rt.session.participants() : this.#shownPeople(rt, pid);
     rt.peers.get(pid)?.send({ type: 'presence', participants, lobby, permissions: allowedActions(me.role, settings) });
+  }
+
+  /** The joined people shown to everyone (non-viewers are added to the set when announced), and `pid`. */
+  #shownPeople(rt: RoomRuntime, pid: string): Participant[] {
+    const people: Participant[] = [];
+    for (const id of rt.shownToAll) {
+      const participant = id !== pid && rt.session.statusOf(id) === 'joined' ? rt.session.participant(id) : undefined;
+      if (participant) people.push(participant);
+    }
+    const me = rt.session.participant(pid);
+    if (me) people.push(me);
+    return people;
   }
 
   /** Whether everyone is told about this person (see RoomRuntime.shownToAll); remembers those who are. */
@@ -547,8 +560,12 @@ export class RoomHub {
     const serialized = JSON.stringify(message);
     const subject = filter.about?.id ?? filter.aboutId;
     const toAll = filter.about ? this.#shownToAll(rt, filter.about) : filter.aboutId === undefined || rt.shownToAll.has(filter.aboutId) || rt.session.room.kind !== 'lecture';
-    for (const [pid, peer] of rt.peers) {
-      if (pid === filter.except || rt.session.statusOf(pid) !== 'joined') continue;
+    // Not to all: only the subject and those who see the audience, who are never viewers and so
+    // are all in shownToAll — a viewer's arrival is not a loop over the whole audience.
+    const targets: Iterable<string> = toAll ? rt.peers.keys() : subject === undefined || rt.shownToAll.has(subject) ? rt.shownToAll : [...rt.shownToAll, subject];
+    for (const pid of targets) {
+      const peer = rt.peers.get(pid);
+      if (!peer || pid === filter.except || rt.session.statusOf(pid) !== 'joined') continue;
       if (filter.lobbyManagers && !rt.session.allows(pid, 'lobby.manage')) continue;
       if (!toAll && pid !== subject && !this.#seesAudience(rt, pid)) continue;
       peer.send(message, serialized);
