@@ -1,15 +1,12 @@
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { createRoom, enterAsModerator, expectAccessible, joinAsGuest, signUpTeacher, uniqueEmail } from './support/helpers.js';
+import { expect, test, type Browser } from '@playwright/test';
+import { createRoom, enterAsModerator, expectAccessible, joinAsGuest, signUpTeacher, uniqueEmail, type Person as BasePerson } from './support/helpers.js';
 import { decodedWidth, expectFlowing, instrument, janusPids, localCandidateTypes, participantIdOf, received, sendRaw } from './support/media.js';
 
 // Three people in one classroom, in one browser (three contexts, each with Chromium's fake
 // camera and microphone): they join once and the steps below run in order on the same room.
 test.describe.configure({ mode: 'serial' });
 
-interface Person {
-  context: BrowserContext;
-  page: Page;
-  name: string;
+interface Person extends BasePerson {
   id: string;
 }
 

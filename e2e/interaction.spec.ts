@@ -1,17 +1,11 @@
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { expectAccessible, startLiveRoom } from './support/helpers.js';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expectAccessible, startLiveRoom, type Person } from './support/helpers.js';
 import { chatTexts, joinWithoutDevices, NetworkSwitch, openTab } from './support/interaction.js';
 
 // A classroom's interaction layer against the real server: a teacher and two students (Alice,
 // Bob) ask and answer questions, run a poll, and chat through a student's network dropping.
 // The steps run in order on one room.
 test.describe.configure({ mode: 'serial' });
-
-interface Person {
-  context: BrowserContext;
-  page: Page;
-  name: string;
-}
 
 let teacher: Person;
 let alice: Person;

@@ -1,5 +1,5 @@
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { createRoom, enterAsModerator, expectAccessible, joinAsGuest, signUpTeacher, uniqueEmail } from './support/helpers.js';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { createRoom, enterAsModerator, expectAccessible, joinAsGuest, signUpTeacher, uniqueEmail, type Person } from './support/helpers.js';
 import { expectFlowing, inbound, instrument, participantIdOf } from './support/media.js';
 
 // A lecture: the teacher on stage in Chromium with the fake camera, the broadcast composed by
@@ -7,12 +7,6 @@ import { expectFlowing, inbound, instrument, participantIdOf } from './support/m
 // (playwright.config.ts): the first viewer watches over WebRTC, the second falls back to HLS.
 // Then a viewer is invited onto the stage and sent back. The steps run in order on one room.
 test.describe.configure({ mode: 'serial' });
-
-interface Person {
-  context: BrowserContext;
-  page: Page;
-  name: string;
-}
 
 let teacher: Person;
 let lea: Person;

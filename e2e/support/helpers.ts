@@ -1,5 +1,12 @@
 import { AxeBuilder } from '@axe-core/playwright';
-import { expect, type Page } from '@playwright/test';
+import { expect, type BrowserContext, type Page } from '@playwright/test';
+
+/** Someone in a spec: their own browser context (cookies, devices), their page, and the name they join with. */
+export interface Person {
+  context: BrowserContext;
+  page: Page;
+  name: string;
+}
 
 /**
  * Runs axe-core on the page as it is now and fails on any `serious` or `critical`

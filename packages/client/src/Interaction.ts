@@ -2,6 +2,7 @@ import {
   TypedEmitter,
   type ClientMessage,
   type ErrorCode,
+  type InteractionCommand as ProtocolCommand,
   type InteractionEvent,
   type PollDraft,
   type Reaction,
@@ -15,23 +16,9 @@ import { RequestError } from './RequestError.js';
 /** Server messages of the interaction layer, handed over by RoomClient. */
 export type InteractionMessage = Extract<ServerMessage, { type: 'interaction.events' | 'interaction.snapshot' | 'interaction.reactions' }>;
 
-type CommandType =
-  | 'chat.send'
-  | 'chat.delete'
-  | 'chat.mute'
-  | 'chat.switch'
-  | 'poll.create'
-  | 'poll.edit'
-  | 'poll.act'
-  | 'poll.vote'
-  | 'question.ask'
-  | 'question.edit'
-  | 'question.act'
-  | 'question.merge'
-  | 'question.order';
 type WithoutIds<M> = M extends unknown ? Omit<M, 'id' | 'clientId'> : never;
 /** A logged interaction command, before its request id and client id are added. */
-export type InteractionCommand = WithoutIds<Extract<ClientMessage, { type: CommandType }>>;
+export type InteractionCommand = WithoutIds<ProtocolCommand>;
 
 /** A command not yet acknowledged: it is sent again, with the same client id, until it is. */
 export interface PendingCommand {

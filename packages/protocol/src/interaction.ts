@@ -104,6 +104,29 @@ export const INTERACTION_CLIENT_MESSAGES = [
   z.object({ type: z.literal('question.order'), id: RequestId, clientId: ClientId.optional(), order: QuestionOrder }).strict(),
 ] as const;
 
+/** The interaction client messages (the part of `ClientMessage` declared above). */
+type InteractionClientMessage = z.infer<(typeof INTERACTION_CLIENT_MESSAGES)[number]>;
+
+/** Types of the logged interaction commands: every interaction message but `interaction.sync` and `reaction.send`. */
+export const INTERACTION_COMMAND_TYPES = [
+  'chat.send',
+  'chat.delete',
+  'chat.mute',
+  'chat.switch',
+  'poll.create',
+  'poll.edit',
+  'poll.act',
+  'poll.vote',
+  'question.ask',
+  'question.edit',
+  'question.act',
+  'question.merge',
+  'question.order',
+] as const satisfies readonly Exclude<InteractionClientMessage['type'], 'interaction.sync' | 'reaction.send'>[];
+export type InteractionCommandType = (typeof INTERACTION_COMMAND_TYPES)[number];
+/** The interaction commands a client sends (all but `interaction.sync` and `reaction.send`). */
+export type InteractionCommand = Extract<InteractionClientMessage, { type: InteractionCommandType }>;
+
 // ---------------------------------------------------------------- server → client
 export const PollResults = z.object({
   /** Ballots per option, in option order. */

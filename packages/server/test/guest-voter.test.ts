@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InteractionEvent, PollDraft, PollView } from '@amphi/protocol';
 import { GUEST_COOKIE } from '../src/api/index.js';
 import { startServer, type TestServer } from './harness.js';
-import { RawSocket, liveRoom, rawSignUp, until } from './helpers.js';
-import { inProcess, ok, receivedEvents, syncInteraction, type Instance, type TwoInstances } from './twoInstances.js';
+import { RawSocket, liveRoom, rawSignUp, syncInteraction, until } from './helpers.js';
+import { inProcess, ok, receivedEvents, type Instance, type TwoInstances } from './twoInstances.js';
 
 // A viewer without an account is one voter per browser: POST /api/join gives the browser a
 // guest cookie and puts its keyed hash (the guest key) in the ticket, then in resume tokens.

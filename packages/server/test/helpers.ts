@@ -210,6 +210,18 @@ export class RawSocket {
   }
 }
 
+/** Sends `interaction.sync` and resolves with its answer (a snapshot, or the events missed since `lastSeq`). */
+export async function syncInteraction(socket: RawSocket, lastSeq?: number): Promise<MessageOf<'interaction.snapshot'> | MessageOf<'interaction.events'>> {
+  const before = socket.messages.length;
+  socket.send({ type: 'interaction.sync', ...(lastSeq !== undefined ? { lastSeq } : {}) });
+  let answer: MessageOf<'interaction.snapshot'> | MessageOf<'interaction.events'> | undefined;
+  await until(() => {
+    answer = socket.messages.slice(before).find((m): m is MessageOf<'interaction.snapshot'> | MessageOf<'interaction.events'> => m.type === 'interaction.snapshot' || m.type === 'interaction.events');
+    return answer !== undefined;
+  }, 'the answer to interaction.sync');
+  return answer!;
+}
+
 // ---------------------------------------------------------------- rooms
 
 /** A room owned by a fresh teacher, with its links, and the teacher connected as moderator. */

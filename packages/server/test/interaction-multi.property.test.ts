@@ -4,8 +4,8 @@ import type { ApiClient } from '@amphi/client';
 import type { ServerMessage } from '@amphi/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../src/index.js';
-import { PASSWORD, RawSocket, teacher, until } from './helpers.js';
-import { ClientLog, inProcess, processes, storedEvents, syncInteraction, type Command, type Instance, type TwoInstances } from './twoInstances.js';
+import { PASSWORD, RawSocket, syncInteraction, teacher, until } from './helpers.js';
+import { ClientLog, inProcess, processes, storedEvents, type Command, type Instance, type TwoInstances } from './twoInstances.js';
 
 /**
  * Random sends (some retried), disconnects, reconnects and instance switches of four people

@@ -4,7 +4,7 @@ import type { InteractionEvent, PollDraft, ServerMessage } from '@amphi/protocol
 import { InteractionSession } from '../src/realtime/index.js';
 import { InteractionStore } from '../src/storage/index.js';
 import { startServer, type TestServer } from './harness.js';
-import { RawSocket, liveRoom, teacher, until } from './helpers.js';
+import { RawSocket, liveRoom, syncInteraction, teacher, until } from './helpers.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -18,20 +18,8 @@ type EventOf<K extends InteractionEvent['kind']> = Extract<InteractionEvent, { k
 let requests = 0;
 const nextId = (what: string) => `${what}-${++requests}`;
 
-/** Sends `interaction.sync` and returns the answer (a snapshot, or the events missed since `lastSeq`). */
-async function sync(socket: RawSocket, lastSeq?: number): Promise<MessageOf<'interaction.snapshot'> | MessageOf<'interaction.events'>> {
-  const before = socket.messages.length;
-  socket.send({ type: 'interaction.sync', ...(lastSeq !== undefined ? { lastSeq } : {}) });
-  let answer: MessageOf<'interaction.snapshot'> | MessageOf<'interaction.events'> | undefined;
-  await until(() => {
-    answer = socket.messages.slice(before).find((m): m is MessageOf<'interaction.snapshot'> | MessageOf<'interaction.events'> => m.type === 'interaction.snapshot' || m.type === 'interaction.events');
-    return answer !== undefined;
-  }, 'the answer to interaction.sync');
-  return answer!;
-}
-
 async function snapshot(socket: RawSocket): Promise<MessageOf<'interaction.snapshot'>> {
-  const answer = await sync(socket);
+  const answer = await syncInteraction(socket);
   if (answer.type !== 'interaction.snapshot') throw new Error('expected a snapshot');
   return answer;
 }
@@ -341,7 +329,7 @@ describe('ordered and lossless', () => {
     const back = await RawSocket.open(server);
     back.send({ type: 'resume', resumeToken: alice.welcome.resumeToken });
     await back.next('welcome');
-    const answer = await sync(back, last);
+    const answer = await syncInteraction(back, last);
     expect(answer.type).toBe('interaction.events');
     expect(answer.type === 'interaction.events' && answer.events.map((e) => e.kind === 'chat.message' && e.text)).toEqual(['two', 'three', 'four']);
     expect(answer.lastSeq).toBe(last + 4);

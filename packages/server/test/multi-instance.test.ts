@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { InteractionEvent, PollDraft } from '@amphi/protocol';
 import { testConfig, type Database } from '../src/index.js';
-import { PASSWORD, RawSocket, expectRoomWorks, liveRoom, teacher, until } from './helpers.js';
+import { PASSWORD, RawSocket, expectRoomWorks, liveRoom, syncInteraction, teacher, until } from './helpers.js';
 import {
   ClientLog,
   inProcess,
@@ -13,7 +13,6 @@ import {
   request,
   startProcess,
   storedEvents,
-  syncInteraction,
   type Command,
   type Instance,
   type ServerProcess,
@@ -24,6 +23,13 @@ import {
 /** The live_sessions rows of a room. */
 function sessionRows(database: Database, roomId: string) {
   return database.db.selectFrom('live_sessions').selectAll().where('room_id', '=', roomId).execute();
+}
+
+/** Opens a socket to `instance` and resumes with `resumeToken`: the server refuses it as RESUME_EXPIRED. */
+async function expectResumeExpired(instance: Instance, resumeToken: string): Promise<void> {
+  const socket = await RawSocket.open(instance);
+  socket.send({ type: 'resume', resumeToken });
+  expect(await socket.next('error')).toMatchObject({ code: 'RESUME_EXPIRED' });
 }
 
 /**
@@ -89,11 +95,7 @@ function describeSharedRooms(name: string, start: () => Promise<TwoInstances>): 
       const carl = await RawSocket.join(b, b.api(), { token: links.participant.token, displayName: 'Carl' });
       expect(carl.welcome).toMatchObject({ status: 'waiting', session: null });
       // And Bea's resume token no longer brings her back, on either instance.
-      for (const instance of [a, b]) {
-        const socket = await RawSocket.open(instance);
-        socket.send({ type: 'resume', resumeToken: bea.welcome.resumeToken });
-        expect(await socket.next('error')).toMatchObject({ code: 'RESUME_EXPIRED' });
-      }
+      for (const instance of [a, b]) await expectResumeExpired(instance, bea.welcome.resumeToken);
       carl.close();
     });
 
@@ -128,11 +130,7 @@ function describeSharedRooms(name: string, start: () => Promise<TwoInstances>): 
       await moderator.ack('rm');
       dan.send({ type: 'leave', id: 'bye' });
       await moderator.next('participant.left', (m) => m.participantId === dan.participantId);
-      for (const gone of [bea, dan]) {
-        const socket = await RawSocket.open(b);
-        socket.send({ type: 'resume', resumeToken: gone.welcome.resumeToken });
-        expect(await socket.next('error')).toMatchObject({ code: 'RESUME_EXPIRED' });
-      }
+      for (const gone of [bea, dan]) await expectResumeExpired(b, gone.welcome.resumeToken);
       moderator.close();
     });
 

@@ -244,18 +244,6 @@ export async function ok(socket: RawSocket, message: Command): Promise<void> {
   if (error) throw new Error(`${message.type} refused: ${error.code} ${error.message}`);
 }
 
-/** Sends `interaction.sync` and resolves with its answer (a snapshot, or the events missed since `lastSeq`). */
-export async function syncInteraction(socket: RawSocket, lastSeq?: number): Promise<MessageOf<'interaction.snapshot'> | MessageOf<'interaction.events'>> {
-  const before = socket.messages.length;
-  socket.send({ type: 'interaction.sync', ...(lastSeq !== undefined ? { lastSeq } : {}) });
-  let answer: MessageOf<'interaction.snapshot'> | MessageOf<'interaction.events'> | undefined;
-  await until(() => {
-    answer = socket.messages.slice(before).find((m): m is MessageOf<'interaction.snapshot'> | MessageOf<'interaction.events'> => m.type === 'interaction.snapshot' || m.type === 'interaction.events');
-    return answer !== undefined;
-  }, 'the answer to interaction.sync');
-  return answer!;
-}
-
 /** The interaction events a socket received in `interaction.events` frames, in order. */
 export function receivedEvents(socket: RawSocket): InteractionEvent[] {
   return socket.messages.flatMap((m) => (m.type === 'interaction.events' ? m.events : []));

@@ -1,4 +1,4 @@
-import { AmphiError, type ClientMessage, type ChatState, type QaAnonymity, type Role, type ServerMessage } from '@amphi/protocol';
+import { AmphiError, INTERACTION_COMMAND_TYPES, type ClientMessage, type ChatState, type InteractionCommand, type QaAnonymity, type Role, type ServerMessage } from '@amphi/protocol';
 import { CHAT_EVENTS, Chat, type ChatMessagePayload } from './Chat.js';
 import { isVisibleTo, type EventBody, type InteractionEvent } from './EventLog.js';
 import { CHAT_RATE, QUESTION_RATE, RateLimiter, VOTE_RATE, type RateLimit } from './RateLimiter.js';
@@ -9,41 +9,8 @@ import { renderChat, renderPoll, renderQuestion, type RenderedEvent, type Stored
 
 export { viewerClass, redactionResidue, VIEWER_CLASSES, type RenderedEvent, type Viewer, type ViewerClass, type WireEvent } from './interactionRender.js';
 
-/** The interaction commands a client sends (all but `interaction.sync` and `reaction.send`). */
-export type InteractionCommand = Extract<
-  ClientMessage,
-  {
-    type:
-      | 'chat.send'
-      | 'chat.delete'
-      | 'chat.mute'
-      | 'chat.switch'
-      | 'poll.create'
-      | 'poll.edit'
-      | 'poll.act'
-      | 'poll.vote'
-      | 'question.ask'
-      | 'question.edit'
-      | 'question.act'
-      | 'question.merge'
-      | 'question.order';
-  }
->;
-const COMMAND_TYPES: ReadonlySet<string> = new Set<InteractionCommand['type']>([
-  'chat.send',
-  'chat.delete',
-  'chat.mute',
-  'chat.switch',
-  'poll.create',
-  'poll.edit',
-  'poll.act',
-  'poll.vote',
-  'question.ask',
-  'question.edit',
-  'question.act',
-  'question.merge',
-  'question.order',
-]);
+export type { InteractionCommand };
+const COMMAND_TYPES: ReadonlySet<string> = new Set(INTERACTION_COMMAND_TYPES);
 export function isInteractionCommand(message: ClientMessage): message is InteractionCommand {
   return COMMAND_TYPES.has(message.type);
 }

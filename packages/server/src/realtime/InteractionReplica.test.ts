@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Participant, Role, ServerMessage } from '@amphi/protocol';
 import type { InteractionCommand, InteractionEvent } from '../interaction/index.js';
-import type { InteractionEventRecord } from '../storage/index.js';
 import { MemoryBus, type Bus } from './bus/index.js';
 import { InteractionReplica } from './InteractionReplica.js';
 import type { InteractionLogStore } from './InteractionSession.js';
@@ -13,7 +12,7 @@ const silent = { warn: () => undefined, error: () => undefined };
 
 /** The database as the instances share it: one table, a primary key on seq (a second write of a seq fails). */
 function sharedStore() {
-  const rows: InteractionEventRecord[] = [];
+  const rows: InteractionEvent[] = [];
   let starts = 0;
   const store: InteractionLogStore = {
     async append(_sessionId, batch) {
@@ -47,6 +46,17 @@ function instance(bus: Bus, shared: Shared, name: string) {
     session: { sessionId: 's1', anonymity: 'fromPeers', store: shared.store, participant: () => undefined, log: silent },
   });
   return { replica, session: replica.session, bus };
+}
+
+/** Two instances on one bus and one store: A started first, so it leads; B, on its own connection, follows. */
+async function leaderAndFollower() {
+  const shared = sharedStore();
+  const bus = new MemoryBus();
+  const a = instance(bus, shared, 'a');
+  await a.replica.started;
+  const b = instance(bus.connect(), shared, 'b');
+  await b.replica.started;
+  return { shared, bus, a, b };
 }
 
 function person(id: string, role: Role = 'guest'): Participant {
@@ -88,12 +98,7 @@ describe('InteractionReplica', () => {
   });
 
   it('forwards a follower’s commands to the leader and mirrors its log: one order on both instances', async () => {
-    const shared = sharedStore();
-    const bus = new MemoryBus();
-    const a = instance(bus, shared, 'a');
-    await a.replica.started;
-    const b = instance(bus.connect(), shared, 'b');
-    await b.replica.started;
+    const { shared, a, b } = await leaderAndFollower();
     expect([a.replica.leading, b.replica.leading]).toEqual([true, false]);
     const ana = await socket(a, person('ana'));
     const ben = await socket(b, person('ben'));
@@ -108,12 +113,7 @@ describe('InteractionReplica', () => {
   });
 
   it('relays the leader’s refusal with its code, and a rate limit with its delay', async () => {
-    const shared = sharedStore();
-    const bus = new MemoryBus();
-    const a = instance(bus, shared, 'a');
-    await a.replica.started;
-    const b = instance(bus.connect(), shared, 'b');
-    await b.replica.started;
+    const { b } = await leaderAndFollower();
     const ben = await socket(b, person('ben'));
     await expect(b.session.handle(person('ben'), 'ben', { send: () => undefined, close: () => undefined }, { type: 'chat.delete', id: 'd', seq: 1 })).rejects.toMatchObject({ code: 'NOT_ALLOWED' });
     for (let i = 0; i < 5; i++) await ben.say(`m${i}`);
@@ -136,13 +136,7 @@ describe('InteractionReplica', () => {
   });
 
   it('fills a batch lost on the bus from the store, in order', async () => {
-    const shared = sharedStore();
-    const bus = new MemoryBus();
-    const a = instance(bus, shared, 'a');
-    await a.replica.started;
-    const lossy = bus.connect();
-    const b = instance(lossy, shared, 'b');
-    await b.replica.started;
+    const { bus, a, b } = await leaderAndFollower();
     const ben = await socket(b, person('ben'));
     const ana = await socket(a, person('ana', 'moderator'));
     // The next batch published on the session's channel never reaches B.
@@ -167,12 +161,7 @@ describe('InteractionReplica', () => {
   });
 
   it('catches up from the store when the last batch is lost, at the leader’s next renewal', async () => {
-    const shared = sharedStore();
-    const bus = new MemoryBus();
-    const a = instance(bus, shared, 'a');
-    await a.replica.started;
-    const b = instance(bus.connect(), shared, 'b');
-    await b.replica.started;
+    const { bus, a, b } = await leaderAndFollower();
     const ben = await socket(b, person('ben'));
     const publish = bus.publish.bind(bus);
     bus.publish = async (channel, message) => (message.includes('"type":"batch"') ? undefined : publish(channel, message));
@@ -184,12 +173,7 @@ describe('InteractionReplica', () => {
   });
 
   it('tells a follower’s client to retry when the leader does not answer; the retry is stored once', async () => {
-    const shared = sharedStore();
-    const bus = new MemoryBus();
-    const a = instance(bus, shared, 'a');
-    await a.replica.started;
-    const b = instance(bus.connect(), shared, 'b');
-    await b.replica.started;
+    const { shared, bus, b } = await leaderAndFollower();
     const ben = await socket(b, person('ben'));
     // The leader's answers are lost (its command is recorded all the same).
     const publish = bus.publish.bind(bus);
@@ -240,12 +224,7 @@ describe('InteractionReplica', () => {
   });
 
   it('gives the lead up on close: another instance takes it at once', async () => {
-    const shared = sharedStore();
-    const bus = new MemoryBus();
-    const a = instance(bus, shared, 'a');
-    await a.replica.started;
-    const b = instance(bus.connect(), shared, 'b');
-    await b.replica.started;
+    const { a, b } = await leaderAndFollower();
     a.session.close();
     await settle();
     expect(b.replica.leading).toBe(true);

@@ -1,19 +1,5 @@
+import type { InteractionEvent } from '../interaction/index.js';
 import type { Db } from './database.js';
-
-/** One event of a live session's interaction log, as stored (the shape of the log's events). */
-export interface InteractionEventRecord {
-  readonly seq: number;
-  readonly kind: string;
-  readonly actorId: string;
-  readonly clientId?: string;
-  /** ms since epoch. */
-  readonly at: number;
-  readonly mediaTime: number | null;
-  readonly payload: unknown;
-  readonly restrictedTo?: readonly string[];
-  readonly redacts?: number;
-  readonly redactedBy?: number;
-}
 
 /** A poll of a live session as stored: its whole record (with ballots) and its results. */
 export interface StoredPoll {
@@ -40,7 +26,7 @@ export class InteractionStore {
    * earlier one replaces that one's payload by `residue(seq)` (null: erased) and records by
    * which event.
    */
-  async append(sessionId: string, batch: readonly InteractionEventRecord[], residue: (seq: number) => unknown = () => null): Promise<void> {
+  async append(sessionId: string, batch: readonly InteractionEvent[], residue: (seq: number) => unknown = () => null): Promise<void> {
     if (batch.length === 0) return;
     await this.#db.transaction().execute(async (trx) => {
       await trx
@@ -75,10 +61,10 @@ export class InteractionStore {
   }
 
   /** The events after `afterSeq`, in order (to catch up, or to rebuild a session's state). */
-  async load(sessionId: string, afterSeq = 0): Promise<InteractionEventRecord[]> {
+  async load(sessionId: string, afterSeq = 0): Promise<InteractionEvent[]> {
     const rows = await this.#db.selectFrom('interaction_events').selectAll().where('session_id', '=', sessionId).where('seq', '>', afterSeq).orderBy('seq', 'asc').execute();
     return rows.map((row) => {
-      const event: { -readonly [K in keyof InteractionEventRecord]: InteractionEventRecord[K] } = {
+      const event: { -readonly [K in keyof InteractionEvent]: InteractionEvent[K] } = {
         seq: row.seq,
         kind: row.kind,
         actorId: row.actor_id,

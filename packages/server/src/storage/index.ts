@@ -1,4 +1,4 @@
 export { openDatabase, migrate, type Database, type Db, type DatabaseOptions } from './database.js';
 export type * from './schema.js';
 export { RoomStore, type RoomRecord, type LinkRecord, type CoHostRecord, type StreamKeyRecord } from './RoomStore.js';
-export { InteractionStore, type InteractionEventRecord, type StoredPoll } from './InteractionStore.js';
+export { InteractionStore, type StoredPoll } from './InteractionStore.js';
