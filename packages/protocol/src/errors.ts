@@ -47,6 +47,7 @@ export const ERRORS = {
   MEDIA_REJECTED: { status: 400, closesSocket: false, message: 'The media offer was refused.' },
   AUDIENCE_FULL: { status: 503, closesSocket: false, message: 'The low-latency audience is full; the program plays over HLS.' },
   INVALID_STATE: { status: 409, closesSocket: false, message: 'This action is not possible now.' },
+  LTI_INVALID: { status: 401, closesSocket: false, message: 'The launch from the learning platform could not be verified.' },
   RATE_LIMITED: { status: 429, closesSocket: false, message: 'Too many requests; try again shortly.' },
   INTERNAL: { status: 500, closesSocket: false, message: 'Something went wrong on the server.' },
 } as const satisfies Record<string, ErrorSpec>;

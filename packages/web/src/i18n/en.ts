@@ -383,6 +383,7 @@ export const en = {
     MEDIA_REJECTED: 'Your browser sent media the room does not accept.',
     AUDIENCE_FULL: 'The low-latency stream is full: you are watching with a few seconds of delay.',
     INVALID_STATE: 'This is not possible right now.',
+    LTI_INVALID: 'The link from your course could not be verified. Go back to your course and open the activity again.',
     RATE_LIMITED: 'Too many attempts. Please wait a moment and try again.',
     INTERNAL: 'Something went wrong on the server. Please try again.',
   } satisfies Record<ErrorCode, string>,

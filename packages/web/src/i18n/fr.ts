@@ -383,6 +383,7 @@ export const fr: Translation = {
     MEDIA_REJECTED: 'Votre navigateur a envoyé un média que la salle n’accepte pas.',
     AUDIENCE_FULL: 'Le flux à faible latence est complet : vous regardez avec quelques secondes de décalage.',
     INVALID_STATE: 'Ce n’est pas possible pour le moment.',
+    LTI_INVALID: 'Le lien depuis votre cours n’a pas pu être vérifié. Revenez à votre cours et rouvrez l’activité.',
     RATE_LIMITED: 'Trop de tentatives. Patientez un instant puis réessayez.',
     INTERNAL: 'Une erreur s’est produite sur le serveur. Veuillez réessayer.',
   },
