@@ -4,4 +4,5 @@ export * from './messages.js';
 export * from './interaction.js';
 export * from './interactionRules.js';
 export * from './api.js';
+export * from './lti.js';
 export { TypedEmitter, type EventMap } from './TypedEmitter.js';

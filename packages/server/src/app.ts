@@ -13,9 +13,10 @@ import type { Redis } from 'ioredis';
 import { AmphiError } from '@amphi/protocol';
 import type { Config } from './config.js';
 import { AccountService, TokenSigner, registerAuthRoutes } from './auth/index.js';
-import { InteractionStore, RoomStore, type Database } from './storage/index.js';
+import { InteractionStore, LtiStore, RoomStore, type Database } from './storage/index.js';
 import { Fleet, MAX_FRAME_BYTES, MemoryBus, RoomHub, registerGateway, type Bus } from './realtime/index.js';
-import { registerJoinRoutes, registerRoomRoutes } from './api/index.js';
+import { registerJoinRoutes, registerLtiAdminRoutes, registerRoomRoutes } from './api/index.js';
+import { Sealer, ToolKeys } from './lti/index.js';
 import { registerOps } from './ops/metrics.js';
 import { JanusMediaPlane, type MediaPlane } from './media/index.js';
 import { BroadcastService, HlsOrigin, NginxRtmp, ProgramRunner, RtmpIngest, registerHlsOrigin, registerRtmpCallbacks } from './broadcast/index.js';
@@ -54,6 +55,10 @@ export interface AmphiApp {
   bus: Bus;
   /** This instance's id on the bus. */
   instanceId: string;
+  /** LTI registrations and consumers. */
+  ltiStore: LtiStore;
+  /** Amphi's LTI signing keys. */
+  ltiKeys: ToolKeys;
 }
 
 /** Largest HTTP body accepted (bytes). */
@@ -105,6 +110,9 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   }
   const accounts = new AccountService({ db: database.db, scryptLogN: config.scryptLogN, sessionTtlS: config.sessionTtlS, openSignupDefault: config.openSignupDefault });
   const rooms = new RoomStore(database.db);
+  const ltiStore = new LtiStore(database.db);
+  const ltiSealer = new Sealer(config.secret);
+  const ltiKeys = new ToolKeys({ store: ltiStore, sealer: ltiSealer });
   const media = deps.media ?? mediaPlaneFor(config, app.log);
   const hls = new HlsOrigin();
   // The RTMP server is started once the app listens (its callbacks need our port).
@@ -187,6 +195,7 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   registerAuthRoutes(app, { accounts, publicUrl: config.publicUrl, cookieSecure: config.cookieSecure, sessionTtlS: config.sessionTtlS, rateSignInPerMin: config.rateSignInPerMin });
   registerRoomRoutes(app, { rooms, accounts, hub, signer, publicUrl: config.publicUrl, rtmpUrl: config.rtmpUrl });
   registerJoinRoutes(app, { rooms, signer, ticketTtlS: config.ticketTtlS, rateJoinPerMin: config.rateJoinPerMin, liveCount: (roomId) => hub.liveCount(roomId), cookieSecure: config.cookieSecure });
+  registerLtiAdminRoutes(app, { lti: ltiStore, keys: ltiKeys, sealer: ltiSealer, publicUrl: config.publicUrl, rateJwksPerMin: config.rateApiPerMin });
   const gateway = registerGateway(app, { hub, heartbeatMs: config.heartbeatMs, helloTimeoutMs: config.helloTimeoutMs });
   registerOps(app, { db: database.db, dbKind: database.kind, hub, sockets: gateway.sockets, media });
   registerHlsOrigin(app, hls, { ratePerMin: config.rateHlsPerMin });
@@ -223,7 +232,7 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
     await fleet.leave();
     await bus.close();
   });
-  return { app, accounts, rooms, hub, signer, media, hls, broadcasts, bus, instanceId };
+  return { app, accounts, rooms, hub, signer, media, hls, broadcasts, bus, instanceId, ltiStore, ltiKeys };
 }
 
 /** Janus as configured: external hosts when listed, else one supervised by Amphi (started on first use). */

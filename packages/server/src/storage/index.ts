@@ -2,3 +2,4 @@ export { openDatabase, migrate, type Database, type Db, type DatabaseOptions } f
 export type * from './schema.js';
 export { RoomStore, type RoomRecord, type LinkRecord, type CoHostRecord, type StreamKeyRecord } from './RoomStore.js';
 export { InteractionStore, type StoredPoll } from './InteractionStore.js';
+export { LtiStore, type LtiPlatformRecord, type ToolKeyRecord, type Lti11ConsumerRecord } from './LtiStore.js';

@@ -130,4 +130,44 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'lti platforms, deployments, tool keys, lti 1.1 consumers',
+    // LTI 1.3 registrations (one per issuer and client id) with their deployment ids; Amphi's
+    // own RS256 signing keys; LTI 1.1 consumers. A private key and a consumer secret are kept
+    // sealed (AES-256-GCM under a key derived from AMPHI_SECRET, see lti/sealing.ts): a copy
+    // of the database alone signs nothing. At most one tool key is current (retired_at null),
+    // which the partial unique index enforces across instances starting together.
+    sql: `
+      CREATE TABLE lti_platforms (
+        id text PRIMARY KEY,
+        issuer text NOT NULL,
+        client_id text NOT NULL,
+        jwks_url text NOT NULL,
+        auth_url text NOT NULL,
+        token_url text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (issuer, client_id)
+      );
+      CREATE TABLE lti_deployments (
+        platform_id text NOT NULL REFERENCES lti_platforms(id) ON DELETE CASCADE,
+        deployment_id text NOT NULL,
+        PRIMARY KEY (platform_id, deployment_id)
+      );
+      CREATE TABLE lti_keys (
+        kid text PRIMARY KEY,
+        private_jwk_sealed text NOT NULL,
+        public_jwk jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        retired_at timestamptz
+      );
+      CREATE UNIQUE INDEX lti_keys_one_current ON lti_keys ((retired_at IS NULL)) WHERE retired_at IS NULL;
+      CREATE TABLE lti11_consumers (
+        consumer_key text PRIMARY KEY,
+        secret_sealed text NOT NULL,
+        name text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];

@@ -116,6 +116,41 @@ export interface PollsTable {
   updated_at: Timestamp;
 }
 
+export interface LtiPlatformsTable {
+  id: string;
+  /** Compared byte for byte with an id_token's `iss`. */
+  issuer: string;
+  client_id: string;
+  jwks_url: string;
+  auth_url: string;
+  token_url: string;
+  created_at: Timestamp;
+}
+
+export interface LtiDeploymentsTable {
+  platform_id: string;
+  deployment_id: string;
+}
+
+export interface LtiKeysTable {
+  kid: string;
+  /** The private JWK, sealed with a key derived from AMPHI_SECRET (lti/sealing.ts). */
+  private_jwk_sealed: string;
+  /** The public JWK as published in /lti/jwks. */
+  public_jwk: Json;
+  created_at: Timestamp;
+  /** When another key replaced it (null: the current key). */
+  retired_at: Timestamp | null;
+}
+
+export interface Lti11ConsumersTable {
+  consumer_key: string;
+  /** The shared secret, sealed like a tool key: HMAC-SHA1 needs it in clear, so it cannot be hashed. */
+  secret_sealed: string;
+  name: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -128,4 +163,8 @@ export interface Database {
   room_stream_keys: RoomStreamKeysTable;
   interaction_events: InteractionEventsTable;
   polls: PollsTable;
+  lti_platforms: LtiPlatformsTable;
+  lti_deployments: LtiDeploymentsTable;
+  lti_keys: LtiKeysTable;
+  lti11_consumers: Lti11ConsumersTable;
 }
