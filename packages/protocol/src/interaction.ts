@@ -135,6 +135,7 @@ export const PollResults = z.object({
   /** Quiz: people whose ballot is exactly the correct set; null for a poll. */
   correctVoters: z.number().nullable(),
 });
+export type PollResults = z.infer<typeof PollResults>;
 
 /** What one person may see of a poll. */
 export const PollView = z.object({

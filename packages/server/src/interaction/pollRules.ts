@@ -36,36 +36,8 @@ export interface PollViewer {
   key?: string | undefined;
 }
 
-export interface PollResults {
-  /** Ballots per option, in option order. */
-  counts: number[];
-  /** People who voted. */
-  voters: number;
-  /** Quiz: people whose ballot is exactly the correct set; null for a poll. */
-  correctVoters: number | null;
-}
-
-/** What one person may see of a poll (for the live view and late joiners). */
-export interface PollView {
-  id: string;
-  state: PollState;
-  question: string;
-  options: string[];
-  kind: PollKind;
-  maxChoices: number;
-  quiz: boolean;
-  durationMs: number | null;
-  openedAt: number | null;
-  /** When voting ends (ms since epoch), for a countdown; null without a timer. */
-  deadline: number | null;
-  closedAt: number | null;
-  /** Correct options: to those who run polls always, to everyone once revealed. */
-  correct: number[] | null;
-  /** Counts: to those who run polls always, to everyone once revealed. */
-  results: PollResults | null;
-  /** This person's ballot, if they voted. */
-  myChoices: number[] | null;
-}
+/** What one person may see of a poll: the wire's view (one declaration, in protocol). */
+export type { PollResults, PollView } from '@amphi/protocol';
 
 /** Everything about a poll, for storage per live session. */
 export interface PollRecord {

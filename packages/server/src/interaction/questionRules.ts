@@ -37,29 +37,8 @@ export interface QuestionViewer {
   key?: string | undefined;
 }
 
-/** What one person sees of a question. */
-export interface QuestionView {
-  id: string;
-  text: string;
-  status: Exclude<QuestionStatus, 'merged'>;
-  askedAt: number;
-  edited: boolean;
-  votes: number;
-  starred: boolean;
-  answeredAt: number | null;
-  /** Whether the asker chose to be hidden (the interface shows "Anonymous"). */
-  anonymous: boolean;
-  /** The asker's name, or null when hidden from this person. */
-  askerName: string | null;
-  /**
-   * To moderators only (to find the person), when not hidden from them: the participant it
-   * was asked from (the key for a question asked without one, before it was recorded).
-   */
-  askerKey: string | null;
-  /** Asked by this person. */
-  mine: boolean;
-  votedByMe: boolean;
-}
+/** What one person sees of a question: the wire's view (one declaration, in protocol). */
+export type { QuestionView } from '@amphi/protocol';
 
 export interface QuestionRecord {
   id: string;
