@@ -1,28 +1,16 @@
-import type { ChatState, InteractionEvent, PollView, QaAnonymity, QuestionView, ServerMessage } from '@amphi/protocol';
+import { compareQuestions, type ChatState, type InteractionEvent, type PollView, type QaAnonymity, type QuestionView, type ServerMessage } from '@amphi/protocol';
 
 /** A chat message as shown: `text` null once a moderator deleted it. */
 export type ChatEntry = Extract<InteractionEvent, { kind: 'chat.message' }>;
 export type InteractionSnapshot = Extract<ServerMessage, { type: 'interaction.snapshot' }>;
 export type QuestionOrder = InteractionSnapshot['questionOrder'];
-type QuestionStatus = QuestionView['status'];
 
 /** Chat messages kept in memory (the server's recent history holds as many). */
 export const CHAT_HISTORY_LIMIT = 200;
 
-// The server's display order of questions (QuestionBoard): being answered first, then open,
-// answered (in the order they were answered), dismissed; open ones by votes when so ordered;
-// then in the order of asking.
-const RANK: Record<QuestionStatus, number> = { answering: 0, open: 1, answered: 2, dismissed: 3 };
-
-/** Questions in the order everyone sees them. */
+/** Questions in the order everyone sees them (the server's rule, `compareQuestions`). */
 export function sortQuestions(questions: readonly QuestionView[], order: QuestionOrder): QuestionView[] {
-  return [...questions].sort((a, b) => {
-    const rank = RANK[a.status] - RANK[b.status];
-    if (rank !== 0) return rank;
-    if (a.status === 'answered' && b.status === 'answered') return (a.answeredAt ?? 0) - (b.answeredAt ?? 0);
-    if (a.status === 'open' && order === 'votes' && a.votes !== b.votes) return b.votes - a.votes;
-    return a.askedAt - b.askedAt;
-  });
+  return [...questions].sort((a, b) => compareQuestions(a, b, order));
 }
 
 /**

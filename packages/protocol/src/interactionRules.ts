@@ -144,3 +144,26 @@ export const INTERACTION_LIMITS = Object.freeze({
   pollMinDurationMs: POLL_LIMITS.minDurationMs,
   pollMaxDurationMs: POLL_LIMITS.maxDurationMs,
 });
+
+/** What the Q&A order reads of a question (the server's record and the wire's view both fit). */
+export interface QuestionRank {
+  status: 'open' | 'answering' | 'answered' | 'dismissed' | 'merged';
+  answeredAt: number | null;
+  votes: number;
+  askedAt: number;
+}
+
+const STATUS_RANK: Readonly<Record<QuestionRank['status'], number>> = { answering: 0, open: 1, answered: 2, dismissed: 3, merged: 4 };
+
+/**
+ * The order everyone sees questions in: "answering now" first, then open ones (by votes or by
+ * time), then answered ones in the order they were answered, then dismissed ones; ties by the
+ * time of asking (sorting is stable, so equal ones keep the order of asking).
+ */
+export function compareQuestions(a: QuestionRank, b: QuestionRank, order: 'votes' | 'time'): number {
+  const rank = STATUS_RANK[a.status] - STATUS_RANK[b.status];
+  if (rank !== 0) return rank;
+  if (a.status === 'answered' && b.status === 'answered') return (a.answeredAt ?? 0) - (b.answeredAt ?? 0);
+  if (a.status === 'open' && order === 'votes' && a.votes !== b.votes) return b.votes - a.votes;
+  return a.askedAt - b.askedAt;
+}

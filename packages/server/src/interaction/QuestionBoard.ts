@@ -1,4 +1,4 @@
-import { AmphiError, type Role } from '@amphi/protocol';
+import { AmphiError, compareQuestions, type Role } from '@amphi/protocol';
 import { cleanText } from './cleanText.js';
 import {
   QUESTION_LIMITS,
@@ -14,7 +14,6 @@ import {
   type QuestionLimits,
   type QuestionOrder,
   type QuestionRecord,
-  type QuestionStatus,
   type QuestionView,
   type QuestionViewer,
 } from './questionRules.js';
@@ -43,7 +42,6 @@ export * from './questionRules.js';
 type Question = Omit<QuestionRecord, 'voters'> & { voters: Set<string> };
 
 /** Display rank of each status: the question being answered on top, dismissed ones last. */
-const RANK: Record<QuestionStatus, number> = { answering: 0, open: 1, answered: 2, dismissed: 3, merged: 4 };
 
 export class QuestionBoard {
   // In order of asking (a Map keeps insertion order, the tie-breaker of every sort).
@@ -330,14 +328,7 @@ export class QuestionBoard {
   }
 
   #sort(questions: Question[]): Question[] {
-    return questions.sort((a, b) => {
-      const rank = RANK[a.status] - RANK[b.status];
-      if (rank !== 0) return rank;
-      if (a.status === 'answered' && b.status === 'answered') return a.answeredAt! - b.answeredAt!;
-      if (a.status === 'open' && this.#order === 'votes' && a.voters.size !== b.voters.size) return b.voters.size - a.voters.size;
-      // Array.prototype.sort is stable: equal items keep the order of asking.
-      return a.askedAt - b.askedAt;
-    });
+    return questions.sort((a, b) => compareQuestions({ ...a, votes: a.voters.size }, { ...b, votes: b.voters.size }, this.#order));
   }
 
   #view(q: Question, viewer: QuestionViewer): QuestionView {
