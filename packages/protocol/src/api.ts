@@ -37,7 +37,7 @@ export const Room = z.object({
   title: z.string(),
   kind: RoomKind,
   settings: RoomSettings,
-  ownerId: z.string(),
+  ownerId: z.string().nullable(),
   cohosts: z.array(CoHost),
   /** People currently joined to the live session, 0 when none runs. */
   liveCount: z.number().int(),

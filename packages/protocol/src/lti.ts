@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Role, RoomKind } from './roles.js';
 
 /** The URLs an administrator pastes into the learning platform when registering Amphi (LTI 1.3). */
 export const LtiToolUrls = z.object({
@@ -37,3 +38,25 @@ export type Lti11Consumer = z.infer<typeof Lti11Consumer>;
 export const CreateLti11ConsumerBody = z.object({ name: z.string().trim().min(1).max(120) }).strict();
 /** A consumer just created, with its secret: shown this once. */
 export const IssuedLti11Consumer = Lti11Consumer.extend({ secret: z.string() });
+
+/** What an LTI app token stands for: the web app's view of a launch. */
+export const LtiSession = z.object({
+  room: z.object({ id: z.string(), title: z.string(), kind: RoomKind }),
+  role: Role,
+  name: z.string(),
+});
+export type LtiSession = z.infer<typeof LtiSession>;
+
+/**
+ * The data Amphi puts in the `<meta name="amphi-lti">` of the page answering a launch: the web
+ * app reads it at start. `storage`: check the state in the platform's storage first (LTI
+ * client-side postMessage flow); `resume`: the app was reloaded inside the LMS frame.
+ */
+export const LtiPlatformStorage = z.object({ target: z.string(), origin: z.string(), key: z.string(), value: z.string() });
+export type LtiPlatformStorage = z.infer<typeof LtiPlatformStorage>;
+export const LtiLaunchPayload = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('room'), token: z.string(), roomId: z.string(), storage: LtiPlatformStorage.optional() }),
+  z.object({ kind: z.literal('deepLinking'), token: z.string(), storage: LtiPlatformStorage.optional() }),
+  z.object({ kind: z.literal('resume') }),
+]);
+export type LtiLaunchPayload = z.infer<typeof LtiLaunchPayload>;

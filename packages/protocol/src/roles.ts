@@ -23,6 +23,18 @@ export type MediaPolicy = z.infer<typeof MediaPolicy>;
 export const QaAnonymity = z.enum(['off', 'fromPeers', 'full']);
 export type QaAnonymity = z.infer<typeof QaAnonymity>;
 
+/** What an LMS teaching assistant becomes in an Amphi room. */
+export const LtiTeachingAssistant = z.enum(['moderator', 'presenter']);
+export type LtiTeachingAssistant = z.infer<typeof LtiTeachingAssistant>;
+
+/**
+ * The grade Amphi posts for each student of the LMS course after a live session: `attendance`
+ * (1 when they joined, 0 when not), `participation` (the share of the session's time they were
+ * in the room), or nothing.
+ */
+export const LtiGrade = z.enum(['off', 'attendance', 'participation']);
+export type LtiGrade = z.infer<typeof LtiGrade>;
+
 export const RoomSettings = z.object({
   /** Hold everyone but moderators in the lobby until a moderator admits them. */
   lobby: z.boolean(),
@@ -34,6 +46,10 @@ export const RoomSettings = z.object({
   unmute: MediaPolicy,
   /** Q&A anonymity (rooms stored before it existed read as `fromPeers`). */
   qaAnonymity: QaAnonymity.default('fromPeers'),
+  /** What a teaching assistant launched from an LMS becomes (LTI). */
+  ltiTeachingAssistant: LtiTeachingAssistant.default('presenter'),
+  /** The score posted to the LMS gradebook per student after a live session (LTI AGS); `off` posts nothing. */
+  ltiGrade: LtiGrade.default('off'),
 });
 export type RoomSettings = z.infer<typeof RoomSettings>;
 
@@ -43,6 +59,8 @@ export const DEFAULT_ROOM_SETTINGS: RoomSettings = Object.freeze({
   screenShare: 'presenters',
   unmute: 'everyone',
   qaAnonymity: 'fromPeers',
+  ltiTeachingAssistant: 'presenter',
+  ltiGrade: 'off',
 });
 
 /** The kind of join link: a moderator link, or the link for everyone else (participant or viewer). */

@@ -13,10 +13,10 @@ import type { Redis } from 'ioredis';
 import { AmphiError } from '@amphi/protocol';
 import type { Config } from './config.js';
 import { AccountService, TokenSigner, registerAuthRoutes } from './auth/index.js';
-import { InteractionStore, LtiStore, RoomStore, type Database } from './storage/index.js';
+import { InteractionStore, LtiLaunchStore, LtiStore, RoomStore, type Database } from './storage/index.js';
 import { Fleet, MAX_FRAME_BYTES, MemoryBus, RoomHub, registerGateway, type Bus } from './realtime/index.js';
-import { registerJoinRoutes, registerLtiAdminRoutes, registerRoomRoutes } from './api/index.js';
-import { Sealer, ToolKeys } from './lti/index.js';
+import { registerJoinRoutes, registerLtiAdminRoutes, registerLtiLaunchRoutes, registerRoomRoutes } from './api/index.js';
+import { LtiLaunchService, Sealer, ToolKeys } from './lti/index.js';
 import { registerOps } from './ops/metrics.js';
 import { JanusMediaPlane, type MediaPlane } from './media/index.js';
 import { BroadcastService, HlsOrigin, NginxRtmp, ProgramRunner, RtmpIngest, registerHlsOrigin, registerRtmpCallbacks } from './broadcast/index.js';
@@ -59,6 +59,9 @@ export interface AmphiApp {
   ltiStore: LtiStore;
   /** Amphi's LTI signing keys. */
   ltiKeys: ToolKeys;
+  /** LTI launches: identities, courses, activity → room links. */
+  ltiLaunches: LtiLaunchStore;
+  lti: LtiLaunchService;
 }
 
 /** Largest HTTP body accepted (bytes). */
@@ -113,6 +116,8 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   const ltiStore = new LtiStore(database.db);
   const ltiSealer = new Sealer(config.secret);
   const ltiKeys = new ToolKeys({ store: ltiStore, sealer: ltiSealer });
+  const ltiLaunches = new LtiLaunchStore(database.db);
+  const lti = new LtiLaunchService({ lti: ltiStore, launches: ltiLaunches, rooms, signer, sealer: ltiSealer, publicUrl: config.publicUrl });
   const media = deps.media ?? mediaPlaneFor(config, app.log);
   const hls = new HlsOrigin();
   // The RTMP server is started once the app listens (its callbacks need our port).
@@ -183,6 +188,7 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
         securitySchemes: {
           session: { type: 'apiKey', in: 'cookie', name: 'amphi_session' },
           csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' },
+          ltiApp: { type: 'http', scheme: 'bearer', description: 'The app token of an LTI launch' },
         },
       },
     },
@@ -195,6 +201,7 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   registerAuthRoutes(app, { accounts, publicUrl: config.publicUrl, cookieSecure: config.cookieSecure, sessionTtlS: config.sessionTtlS, rateSignInPerMin: config.rateSignInPerMin });
   registerRoomRoutes(app, { rooms, accounts, hub, signer, publicUrl: config.publicUrl, rtmpUrl: config.rtmpUrl });
   registerJoinRoutes(app, { rooms, signer, ticketTtlS: config.ticketTtlS, rateJoinPerMin: config.rateJoinPerMin, liveCount: (roomId) => hub.liveCount(roomId), cookieSecure: config.cookieSecure });
+  await registerLtiLaunchRoutes(app, { service: lti, signer, rooms, publicUrl: config.publicUrl, webDist: config.webDist, rateLaunchPerMin: config.rateJoinPerMin, ticketTtlS: config.ticketTtlS });
   registerLtiAdminRoutes(app, { lti: ltiStore, keys: ltiKeys, sealer: ltiSealer, publicUrl: config.publicUrl, rateJwksPerMin: config.rateApiPerMin });
   const gateway = registerGateway(app, { hub, heartbeatMs: config.heartbeatMs, helloTimeoutMs: config.helloTimeoutMs });
   registerOps(app, { db: database.db, dbKind: database.kind, hub, sockets: gateway.sockets, media });
@@ -232,7 +239,7 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
     await fleet.leave();
     await bus.close();
   });
-  return { app, accounts, rooms, hub, signer, media, hls, broadcasts, bus, instanceId, ltiStore, ltiKeys };
+  return { app, accounts, rooms, hub, signer, media, hls, broadcasts, bus, instanceId, ltiStore, ltiKeys, ltiLaunches, lti };
 }
 
 /** Janus as configured: external hosts when listed, else one supervised by Amphi (started on first use). */

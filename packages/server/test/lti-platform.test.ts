@@ -180,11 +180,11 @@ describe('the test platform', () => {
       accept_types: verified.deepLinking!.acceptTypes,
       data: verified.deepLinking!.data,
     });
-    const input = { platformIssuer: platform.issuer, clientId: CLIENT_ID, deploymentId: DEPLOYMENT_ID, settings, room: { url: `${toolUrl}/launch`, title: 'Amphi A', roomId: 'r1' } };
+    const input = { platformIssuer: platform.issuer, clientId: CLIENT_ID, deploymentId: DEPLOYMENT_ID, settings, room: { url: `${toolUrl}/launch`, title: 'Amphi A', roomToken: 'r1' } };
     const jwt = await deepLinkingResponseJwt(input, { key, now: Date.now() });
     const page = readForm(deepLinkingReturnForm(settings.returnUrl, jwt));
     expect((await postForm(page.action, page.fields)).status).toBe(200);
-    expect(platform.deepLinks.at(-1)).toMatchObject({ data: settings.data, contentItems: [{ type: 'ltiResourceLink', title: 'Amphi A', custom: { room_id: 'r1' } }] });
+    expect(platform.deepLinks.at(-1)).toMatchObject({ data: settings.data, contentItems: [{ type: 'ltiResourceLink', title: 'Amphi A', custom: { amphi_room: 'r1' } }] });
 
     const forged = await deepLinkingResponseJwt(input, { key: await toolKey(), now: Date.now() });
     expect((await postForm(settings.returnUrl, { JWT: forged })).status).toBe(400);

@@ -48,7 +48,7 @@ describe('storage across a restart', () => {
         const cohost = await before.accounts.signUp({ email: 'cohost@uni.example', name: 'Dr. Cohost', password: PASSWORD });
         const { cookie } = await before.accounts.openSession(owner.id);
         await before.accounts.setOpenSignup(false);
-        const room = await before.rooms.create(owner.id, { title: 'Algebra', kind: 'lecture', settings: { lobby: true, guestsAllowed: false, screenShare: 'everyone', unmute: 'moderators', qaAnonymity: 'full' } });
+        const room = await before.rooms.create(owner.id, { title: 'Algebra', kind: 'lecture', settings: { lobby: true, guestsAllowed: false, screenShare: 'everyone', unmute: 'moderators', qaAnonymity: 'full', ltiTeachingAssistant: 'moderator', ltiGrade: 'attendance' } });
         await before.rooms.addCohost(room.id, cohost.id);
         const link = await before.rooms.rotateLink(room.id, 'participant', new Date(Date.now() + 3600_000));
         await first.close();
@@ -83,7 +83,7 @@ describe('storage across a restart', () => {
         const first = await target.open();
         const { accounts, rooms } = services(first);
         const owner = await accounts.createUser({ email: 'teacher@uni.example', name: 'Prof', password: PASSWORD, role: 'teacher' });
-        const room = await rooms.create(owner.id, { title: 'Algebra', kind: 'classroom', settings: { lobby: false, guestsAllowed: true, screenShare: 'presenters', unmute: 'everyone', qaAnonymity: 'fromPeers' } });
+        const room = await rooms.create(owner.id, { title: 'Algebra', kind: 'classroom', settings: { lobby: false, guestsAllowed: true, screenShare: 'presenters', unmute: 'everyone', qaAnonymity: 'fromPeers', ltiTeachingAssistant: 'presenter', ltiGrade: 'off' } });
         await rooms.recordSessionStart('finished', room.id, new Date(Date.now() - 60_000));
         await rooms.recordSessionEnd('finished', new Date(), 'moderator', 3);
         await rooms.recordSessionStart('cut-short', room.id, new Date());

@@ -50,7 +50,48 @@ export const ResumeClaims = z.object({
 });
 export type ResumeClaims = z.infer<typeof ResumeClaims>;
 
-type Claims = LinkClaims | TicketClaims | ResumeClaims;
+/**
+ * The app token of a person launched from an LMS (LTI): the web app, in the LMS's iframe where
+ * third-party cookies may be blocked, sends it as a bearer token to get tickets and, for
+ * moderators, the course roster. Short-lived (an hour): a new launch gives a new one.
+ */
+export const LtiAppClaims = z.object({
+  typ: z.literal('lti'),
+  rid: z.string(),
+  role: Role,
+  name: z.string(),
+  /** The LTI identity id (lti_identities). */
+  iid: z.string(),
+  /** The activity (lti_resource_links id) the launch came through. */
+  rl: z.string(),
+});
+export type LtiAppClaims = z.infer<typeof LtiAppClaims>;
+
+/** A deep linking request in progress: what Amphi must answer, and to whom (10 minutes). */
+export const LtiDeepLinkClaims = z.object({
+  typ: z.literal('ltidl'),
+  iid: z.string(),
+  /** Registration (lti_platforms id) and deployment the request came from. */
+  pid: z.string(),
+  dep: z.string(),
+  /** The course (lti_contexts id), when the request came from one. */
+  ctx: z.string().optional(),
+  ret: z.string(),
+  data: z.string().optional(),
+  /** What the platform accepts: only `ltiResourceLink` is of use to Amphi. */
+  multi: z.boolean(),
+});
+export type LtiDeepLinkClaims = z.infer<typeof LtiDeepLinkClaims>;
+
+/**
+ * A room placed in an LMS by deep linking, as a custom parameter of the resource link: the
+ * launch links the activity to that room only when this signature holds and the issuer is the
+ * one it was made for (an instructor editing the parameter cannot reach another room).
+ */
+export const LtiRoomClaims = z.object({ typ: z.literal('ltiroom'), rid: z.string(), iss: z.string() });
+export type LtiRoomClaims = z.infer<typeof LtiRoomClaims>;
+
+type Claims = LinkClaims | TicketClaims | ResumeClaims | LtiAppClaims | LtiDeepLinkClaims | LtiRoomClaims;
 
 export class TokenSigner {
   readonly #key: Uint8Array;
@@ -101,6 +142,18 @@ export class TokenSigner {
 
   verifyTicket(token: string): Promise<TicketClaims> {
     return this.#verify(token, 'ticket', TicketClaims, 'TICKET_INVALID', 'TICKET_INVALID');
+  }
+
+  verifyLtiApp(token: string): Promise<LtiAppClaims> {
+    return this.#verify(token, 'lti', LtiAppClaims, 'LTI_INVALID', 'LTI_INVALID');
+  }
+
+  verifyLtiDeepLink(token: string): Promise<LtiDeepLinkClaims> {
+    return this.#verify(token, 'ltidl', LtiDeepLinkClaims, 'LTI_INVALID', 'LTI_INVALID');
+  }
+
+  verifyLtiRoom(token: string): Promise<LtiRoomClaims> {
+    return this.#verify(token, 'ltiroom', LtiRoomClaims, 'LTI_INVALID', 'LTI_INVALID');
   }
 
   verifyResume(token: string): Promise<ResumeClaims> {

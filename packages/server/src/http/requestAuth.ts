@@ -24,7 +24,9 @@ function sameToken(a: string, b: string): boolean {
 /**
  * Resolves the session cookie on every /api request, and protects cookie-authenticated
  * writes against cross-site requests: a foreign `Origin` is refused, and a request that
- * carries a session must also carry that session's `x-csrf-token` header.
+ * carries a session must also carry that session's `x-csrf-token` header. A request with an
+ * `Authorization` header is authenticated by that header only (browsers never add it by
+ * themselves, so it needs no CSRF token).
  */
 export function registerRequestAuth(app: FastifyInstance, accounts: AccountService, publicUrl: string): void {
   const publicOrigin = new URL(publicUrl).origin;
@@ -32,7 +34,9 @@ export function registerRequestAuth(app: FastifyInstance, accounts: AccountServi
   app.decorateRequest('sessionCookie', null);
   app.addHook('onRequest', async (request) => {
     if (!request.url.startsWith('/api/')) return;
-    const cookie = request.cookies[SESSION_COOKIE];
+    // A request with an Authorization header (an LTI app token) is authenticated by it alone:
+    // the session cookie is ignored, so that header cannot stand in for the CSRF token.
+    const cookie = request.headers.authorization === undefined ? request.cookies[SESSION_COOKIE] : undefined;
     if (cookie) {
       const session = await accounts.findSession(cookie);
       if (session) {

@@ -12,7 +12,7 @@ const input: DeepLinkingResponseInput = {
   clientId: 'client-123',
   deploymentId: 'deployment-1',
   settings: { returnUrl: 'https://moodle.example.edu/mod/lti/contentitem_return.php?course=2', data: 'opaque-platform-data' },
-  room: { url: 'https://amphi.example.edu/lti/launch', title: 'Maths lecture', roomId: 'room-42' },
+  room: { url: 'https://amphi.example.edu/lti/launch', title: 'Maths lecture', roomToken: 'room-42' },
 };
 
 function codeOf(run: () => unknown): string | undefined {
@@ -49,7 +49,7 @@ describe('the deep linking response', () => {
       [DL_CLAIM.messageType]: 'LtiDeepLinkingResponse',
       [DL_CLAIM.version]: '1.3.0',
       [DL_CLAIM.deploymentId]: 'deployment-1',
-      [DL_CLAIM.contentItems]: [{ type: 'ltiResourceLink', title: 'Maths lecture', url: 'https://amphi.example.edu/lti/launch', custom: { room_id: 'room-42' } }],
+      [DL_CLAIM.contentItems]: [{ type: 'ltiResourceLink', title: 'Maths lecture', url: 'https://amphi.example.edu/lti/launch', custom: { amphi_room: 'room-42' } }],
       [DL_CLAIM.data]: 'opaque-platform-data',
     });
   });

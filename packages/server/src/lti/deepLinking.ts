@@ -83,7 +83,11 @@ export interface DeepLinkedRoom {
   readonly url: string;
   readonly title: string;
   readonly text?: string;
-  readonly roomId: string;
+  /**
+   * The room, as Amphi's signed `ltiroom` token: sent as the item's custom parameter
+   * `amphi_room`, it comes back in the launches of the activity the platform creates.
+   */
+  readonly roomToken: string;
 }
 
 export interface DeepLinkingResponseInput {
@@ -117,7 +121,7 @@ export async function deepLinkingResponseJwt(input: DeepLinkingResponseInput, de
     title: input.room.title,
     ...(input.room.text === undefined ? {} : { text: input.room.text }),
     url: input.room.url,
-    custom: { room_id: input.room.roomId },
+    custom: { amphi_room: input.room.roomToken },
   };
   const claims: Record<string, unknown> = {
     nonce: (deps.nonce ?? (() => randomBytes(16).toString('base64url')))(),

@@ -61,6 +61,8 @@ export interface Launch {
   readonly namesRoles?: { readonly contextMembershipsUrl: string; readonly serviceVersions: readonly string[] };
   /** Assignment and Grade Services: what Amphi may do with the gradebook. */
   readonly gradeService?: { readonly scope: readonly string[]; readonly lineItems?: string; readonly lineItem?: string };
+  /** The platform storage frame the login named: the launch page checks the state there. */
+  readonly storageTarget?: string;
 }
 
 export interface LaunchDeps {
@@ -170,7 +172,8 @@ async function verify(form: unknown, deps: LaunchDeps): Promise<Launch> {
   if (!registration.deploymentIds.includes(deploymentId)) {
     throw ltiError(`Launch: the deployment ${deploymentId} is not registered for ${registration.issuer}.`);
   }
-  return toLaunch(claims, registration.issuer, registration.clientId);
+  const launch = toLaunch(claims, registration.issuer, registration.clientId);
+  return login.storageTarget !== undefined ? { ...launch, storageTarget: login.storageTarget } : launch;
 }
 
 /** With several audiences, `azp` must name Amphi's client id; when present it must in any case. */

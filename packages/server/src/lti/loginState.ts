@@ -10,6 +10,8 @@ export interface LoginState {
   readonly clientId: string;
   /** Epoch milliseconds after which the state is refused. */
   readonly expiresAt: number;
+  /** The platform storage frame named at login (LTI client-side postMessage storage), if any. */
+  readonly storageTarget?: string;
 }
 
 /**

@@ -11,6 +11,8 @@ export interface LoginRequest {
   readonly ltiMessageHint?: string;
   readonly clientId?: string;
   readonly deploymentId?: string;
+  /** The platform's storage frame, when it offers the LTI client-side postMessage storage. */
+  readonly storageTarget?: string;
 }
 
 /** Longest accepted parameter, in characters (Canvas' lti_message_hint is a JWT of ~1 KB). */
@@ -49,6 +51,8 @@ export function parseLoginRequest(params: unknown): LoginRequest {
   if (ltiMessageHint !== undefined) request.ltiMessageHint = ltiMessageHint;
   if (clientId !== undefined) request.clientId = clientId;
   if (deploymentId !== undefined) request.deploymentId = deploymentId;
+  const storageTarget = read('lti_storage_target', false);
+  if (storageTarget !== undefined) request.storageTarget = storageTarget;
   return request;
 }
 
@@ -101,6 +105,8 @@ export interface LoginRedirect {
   readonly state: string;
   readonly nonce: string;
   readonly registration: PlatformRegistration;
+  /** The platform storage frame named by the login: put the state there before redirecting. */
+  readonly storageTarget?: string;
 }
 
 const defaultRandomToken = (): string => randomBytes(32).toString('base64url');
@@ -117,7 +123,7 @@ export async function initiateLogin(params: unknown, deps: LoginDeps): Promise<L
   const state = random();
   const nonce = random();
   const expiresAt = deps.now() + (deps.stateTtlMs ?? DEFAULT_LOGIN_STATE_TTL_MS);
-  await deps.states.put(state, { nonce, iss: registration.issuer, clientId: registration.clientId, expiresAt });
+  await deps.states.put(state, { nonce, iss: registration.issuer, clientId: registration.clientId, expiresAt, ...(request.storageTarget !== undefined ? { storageTarget: request.storageTarget } : {}) });
 
   const url = new URL(registration.authUrl);
   const query: [string, string][] = [
@@ -134,5 +140,5 @@ export async function initiateLogin(params: unknown, deps: LoginDeps): Promise<L
   if (request.ltiMessageHint !== undefined) query.push(['lti_message_hint', request.ltiMessageHint]);
   // set, not append: a registered auth URL that already carries one of these cannot smuggle a second value.
   for (const [name, value] of query) url.searchParams.set(name, value);
-  return { url: url.toString(), state, nonce, registration };
+  return { url: url.toString(), state, nonce, registration, ...(request.storageTarget !== undefined ? { storageTarget: request.storageTarget } : {}) };
 }

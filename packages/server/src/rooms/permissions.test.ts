@@ -36,7 +36,7 @@ const BY_POLICY: Readonly<Record<MediaPolicy, RoleRow>> = {
 const POLICIES = MediaPolicy.options;
 /** Every combination of the two media settings, with the other settings at both values. */
 const ALL_SETTINGS: RoomSettings[] = POLICIES.flatMap((unmute) =>
-  POLICIES.flatMap((screenShare) => [true, false].map((flag) => ({ lobby: flag, guestsAllowed: !flag, unmute, screenShare, qaAnonymity: 'fromPeers' as const }))),
+  POLICIES.flatMap((screenShare) => [true, false].map((flag) => ({ lobby: flag, guestsAllowed: !flag, unmute, screenShare, qaAnonymity: 'fromPeers' as const, ltiTeachingAssistant: 'presenter' as const, ltiGrade: 'off' as const }))),
 );
 
 function expectation(allowed: boolean): string {

@@ -32,12 +32,12 @@ describe('mergeSettings', () => {
   });
 
   it('applies a partial change over existing settings', () => {
-    const base: RoomSettings = { lobby: true, guestsAllowed: false, screenShare: 'everyone', unmute: 'moderators', qaAnonymity: 'fromPeers' };
+    const base: RoomSettings = { lobby: true, guestsAllowed: false, screenShare: 'everyone', unmute: 'moderators', qaAnonymity: 'fromPeers', ltiTeachingAssistant: 'presenter', ltiGrade: 'off' };
     expect(mergeSettings(base, { unmute: 'presenters' })).toEqual({ ...base, unmute: 'presenters' });
   });
 
   it('never mutates its inputs', () => {
-    const base: RoomSettings = { lobby: false, guestsAllowed: true, screenShare: 'presenters', unmute: 'everyone', qaAnonymity: 'fromPeers' };
+    const base: RoomSettings = { lobby: false, guestsAllowed: true, screenShare: 'presenters', unmute: 'everyone', qaAnonymity: 'fromPeers', ltiTeachingAssistant: 'presenter', ltiGrade: 'off' };
     const change: Partial<RoomSettings> = { lobby: true };
     const baseCopy = structuredClone(base);
     const changeCopy = structuredClone(change);

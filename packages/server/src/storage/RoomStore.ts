@@ -14,7 +14,8 @@ export interface RoomRecord {
   title: string;
   kind: RoomKind;
   settings: RoomSettings;
-  ownerId: string;
+  /** Null for a room made by an LTI launch: moderated by the instructors the LMS launches. */
+  ownerId: string | null;
   cohosts: CoHostRecord[];
   createdAt: Date;
 }
@@ -49,7 +50,7 @@ export class RoomStore {
   }
 
   /** Creates a room with its two join links. */
-  async create(ownerId: string, input: { title: string; kind: RoomKind; settings: RoomSettings }): Promise<RoomRecord> {
+  async create(ownerId: string | null, input: { title: string; kind: RoomKind; settings: RoomSettings }): Promise<RoomRecord> {
     const id = randomUUID();
     const now = this.#now();
     await this.#db.transaction().execute(async (trx) => {
@@ -228,7 +229,7 @@ interface RoomRow {
   id: string;
   title: string;
   kind: RoomKind;
-  owner_id: string;
+  owner_id: string | null;
   settings: string;
   created_at: Date | string;
 }

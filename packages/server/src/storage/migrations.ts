@@ -170,4 +170,68 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'lti launches: login states, 1.1 nonces, identities, courses, activities',
+    // What LTI launches leave behind. A login state waits (single-use, a few minutes) for its
+    // launch on whichever instance receives it; an LTI 1.1 nonce is remembered for the timestamp
+    // window. A person from an LMS is an identity keyed by (issuer, sub): no password, no
+    // account. A course is a context; an activity (resource link) leads to one room. Rooms
+    // made by a launch have no owner account (owner_id null): they are moderated by whom the
+    // LMS launches as instructor.
+    sql: `
+      ALTER TABLE rooms ALTER COLUMN owner_id DROP NOT NULL;
+      CREATE TABLE lti_login_states (
+        state text PRIMARY KEY,
+        nonce text NOT NULL,
+        issuer text NOT NULL,
+        client_id text NOT NULL,
+        storage_target text,
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX lti_login_states_expiry_idx ON lti_login_states(expires_at);
+      CREATE TABLE lti11_nonces (
+        consumer_key text NOT NULL,
+        nonce text NOT NULL,
+        expires_at timestamptz NOT NULL,
+        PRIMARY KEY (consumer_key, nonce)
+      );
+      CREATE INDEX lti11_nonces_expiry_idx ON lti11_nonces(expires_at);
+      CREATE TABLE lti_identities (
+        id text PRIMARY KEY,
+        issuer text NOT NULL,
+        sub text NOT NULL,
+        name text,
+        email text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        last_seen_at timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (issuer, sub)
+      );
+      CREATE TABLE lti_contexts (
+        id text PRIMARY KEY,
+        issuer text NOT NULL,
+        context_id text NOT NULL,
+        title text,
+        label text,
+        memberships_url text,
+        platform_id text REFERENCES lti_platforms(id) ON DELETE SET NULL,
+        UNIQUE (issuer, context_id)
+      );
+      CREATE TABLE lti_resource_links (
+        id text PRIMARY KEY,
+        issuer text NOT NULL,
+        resource_link_id text NOT NULL,
+        context_ref text REFERENCES lti_contexts(id) ON DELETE SET NULL,
+        room_id text NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        platform_id text REFERENCES lti_platforms(id) ON DELETE SET NULL,
+        lineitems_url text,
+        lineitem_url text,
+        ags_scope jsonb,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        UNIQUE (issuer, resource_link_id)
+      );
+      CREATE INDEX lti_resource_links_room_idx ON lti_resource_links(room_id);
+      CREATE INDEX lti_resource_links_context_idx ON lti_resource_links(context_ref);
+    `,
+  },
 ];

@@ -41,7 +41,8 @@ export interface RoomsTable {
   id: string;
   title: string;
   kind: 'classroom' | 'lecture';
-  owner_id: string;
+  /** Null for a room made by an LTI launch (moderated by the LMS's instructors). */
+  owner_id: string | null;
   /** JSON text of RoomSettings, parsed with the protocol schema on read. */
   settings: string;
   created_at: Timestamp;
@@ -151,6 +152,57 @@ export interface Lti11ConsumersTable {
   created_at: Timestamp;
 }
 
+export interface LtiLoginStatesTable {
+  state: string;
+  nonce: string;
+  issuer: string;
+  client_id: string;
+  /** The platform storage frame named at login (postMessage flow), if any. */
+  storage_target: string | null;
+  expires_at: Timestamp;
+}
+
+export interface Lti11NoncesTable {
+  consumer_key: string;
+  nonce: string;
+  expires_at: Timestamp;
+}
+
+export interface LtiIdentitiesTable {
+  id: string;
+  /** The platform's issuer (LTI 1.3) or `lti11:` and the consumer key. */
+  issuer: string;
+  sub: string;
+  name: string | null;
+  email: string | null;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+}
+
+export interface LtiContextsTable {
+  id: string;
+  issuer: string;
+  context_id: string;
+  title: string | null;
+  label: string | null;
+  /** NRPS endpoint of the course, from the latest launch that sent one. */
+  memberships_url: string | null;
+  platform_id: string | null;
+}
+
+export interface LtiResourceLinksTable {
+  id: string;
+  issuer: string;
+  resource_link_id: string;
+  context_ref: string | null;
+  room_id: string;
+  platform_id: string | null;
+  lineitems_url: string | null;
+  lineitem_url: string | null;
+  ags_scope: Json | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -167,4 +219,9 @@ export interface Database {
   lti_deployments: LtiDeploymentsTable;
   lti_keys: LtiKeysTable;
   lti11_consumers: Lti11ConsumersTable;
+  lti_login_states: LtiLoginStatesTable;
+  lti11_nonces: Lti11NoncesTable;
+  lti_identities: LtiIdentitiesTable;
+  lti_contexts: LtiContextsTable;
+  lti_resource_links: LtiResourceLinksTable;
 }

@@ -1,10 +1,11 @@
 import 'i18next';
 import type { Translation } from './en.js';
+import type { LtiAdminTranslation } from './lti.en.js';
 
 declare module 'i18next' {
   interface CustomTypeOptions {
     defaultNS: 'translation';
-    resources: { translation: Translation };
+    resources: { translation: Translation & LtiAdminTranslation };
     returnNull: false;
   }
 }

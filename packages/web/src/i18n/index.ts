@@ -3,6 +3,8 @@ import LanguageDetector from 'i18next-browser-languagedetector';
 import { initReactI18next } from 'react-i18next';
 import { en } from './en.js';
 import { fr } from './fr.js';
+import { ltiAdminEn } from './lti.en.js';
+import { ltiAdminFr } from './lti.fr.js';
 
 export const LANGUAGES = ['en', 'fr'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -31,7 +33,7 @@ export async function initI18n(): Promise<void> {
     .use(LanguageDetector)
     .use(initReactI18next)
     .init({
-      resources: { en: { translation: en }, fr: { translation: fr } },
+      resources: { en: { translation: { ...en, ...ltiAdminEn } }, fr: { translation: { ...fr, ...ltiAdminFr } } },
       supportedLngs: [...LANGUAGES],
       nonExplicitSupportedLngs: true,
       load: 'languageOnly',

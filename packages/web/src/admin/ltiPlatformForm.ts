@@ -1,0 +1,96 @@
+/** The fields of an LTI 1.3 platform registration, in the order of the form. */
+export const PLATFORM_FIELDS = ['issuer', 'clientId', 'deploymentIds', 'jwksUrl', 'authUrl', 'tokenUrl'] as const;
+export type PlatformField = (typeof PLATFORM_FIELDS)[number];
+
+/** What the administrator typed (deployment ids as one text). */
+export type PlatformDraft = Record<PlatformField, string>;
+export const EMPTY_PLATFORM_DRAFT: PlatformDraft = { issuer: '', clientId: '', deploymentIds: '', jwksUrl: '', authUrl: '', tokenUrl: '' };
+
+/** The body of `POST /api/admin/lti/platforms`. */
+export interface PlatformRegistrationBody {
+  issuer: string;
+  clientId: string;
+  deploymentIds: string[];
+  jwksUrl: string;
+  authUrl: string;
+  tokenUrl: string;
+}
+
+/** Why a field is wrong; each has a translated message (`ltiAdmin.problems.<problem>`). */
+export type FieldProblem = 'required' | 'notUrl' | 'notHttps' | 'tooLong' | 'refused' | 'duplicate';
+export type FieldProblems = Partial<Record<PlatformField, FieldProblem>>;
+
+// The server's limits (packages/server/src/lti/platform.ts), checked here to answer in the user's language.
+const MAX_URL = 2048;
+const MAX_ID = 255;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+const URL_FIELDS = new Set<PlatformField>(['issuer', 'jwksUrl', 'authUrl', 'tokenUrl']);
+
+/** Deployment ids typed in one field, separated by commas, semicolons, spaces or lines; without repeats. */
+export function deploymentIdsOf(text: string): string[] {
+  return [...new Set(text.split(/[\s,;]+/).filter((id) => id !== ''))];
+}
+
+/** The request body of a draft: values trimmed, deployment ids split. */
+export function registrationOf(draft: PlatformDraft): PlatformRegistrationBody {
+  return {
+    issuer: draft.issuer.trim(),
+    clientId: draft.clientId.trim(),
+    deploymentIds: deploymentIdsOf(draft.deploymentIds),
+    jwksUrl: draft.jwksUrl.trim(),
+    authUrl: draft.authUrl.trim(),
+    tokenUrl: draft.tokenUrl.trim(),
+  };
+}
+
+function urlProblem(value: string): FieldProblem | null {
+  if (value.length > MAX_URL) return 'tooLong';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'notUrl';
+  }
+  if (url.username || url.password || url.hash) return 'notUrl';
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) return null;
+  return 'notHttps';
+}
+
+/** The same checks as the server's, so that most mistakes are shown before sending. Empty when the draft is fine. */
+export function checkPlatformDraft(draft: PlatformDraft): FieldProblems {
+  const body = registrationOf(draft);
+  const problems: FieldProblems = {};
+  for (const field of PLATFORM_FIELDS) {
+    const value = field === 'deploymentIds' ? body.deploymentIds : body[field];
+    if (value.length === 0) problems[field] = 'required';
+    else if (typeof value === 'string' && URL_FIELDS.has(field)) {
+      const problem = urlProblem(value);
+      if (problem) problems[field] = problem;
+    } else if ((typeof value === 'string' ? [value] : value).some((id) => id.length > MAX_ID)) problems[field] = 'tooLong';
+  }
+  return problems;
+}
+
+function isPlatformField(name: string): name is PlatformField {
+  return (PLATFORM_FIELDS as readonly string[]).includes(name);
+}
+
+/**
+ * The fields a refusal of the server names: its `issues` when it gives them, else the
+ * `field: reason` parts of its message ("Invalid platform registration: jwksUrl: must use https…").
+ * A second registration of the same issuer and client id (INVALID_STATE) marks the client id.
+ */
+export function problemsFromServer(error: { code: string; message: string; issues?: readonly { path: string }[] }): FieldProblems {
+  if (error.code === 'INVALID_STATE') return { clientId: 'duplicate' };
+  if (error.code !== 'VALIDATION_FAILED') return {};
+  const named = new Set<PlatformField>();
+  for (const issue of error.issues ?? []) {
+    const field = issue.path.split('.').find(isPlatformField);
+    if (field) named.add(field);
+  }
+  for (const match of error.message.matchAll(/(?<=^|[\s;])([A-Za-z]+)(?:\.\d+)?: /g)) {
+    const name = match[1]!;
+    if (isPlatformField(name)) named.add(name);
+  }
+  return Object.fromEntries([...named].map((field) => [field, 'refused'])) as FieldProblems;
+}

@@ -1,0 +1,82 @@
+import type { FieldProblem, PlatformField } from '../admin/ltiPlatformForm.js';
+
+/** English texts of the administrators' LMS (LTI) settings; merged into `translation` (see index.ts). */
+export const ltiAdminEn = {
+  ltiAdmin: {
+    title: 'LMS (LTI)',
+    intro: 'Connect Amphi to Moodle, Canvas, Open edX or another learning platform: teachers add live sessions to their courses, and students join from the course without an Amphi account.',
+    registeredOn: 'Added {{date}}.',
+    removeForGood: 'Yes, remove it',
+    tool: {
+      title: 'Amphi’s URLs for your LMS',
+      hint: 'Paste these into the LMS when you add Amphi as an external tool (LTI 1.3).',
+      loginUrl: 'Login URL (OpenID Connect initiation)',
+      launchUrl: 'Launch URL (redirection URI, target link URI)',
+      jwksUrl: 'Public keyset URL (JWKS)',
+      deepLinkingUrl: 'Deep linking URL (content selection)',
+    },
+    platforms: {
+      title: 'LTI 1.3 platforms',
+      listTitle: 'Registered platforms',
+      empty: 'No platform is registered yet.',
+      clientId: 'Client ID: {{clientId}}',
+      deploymentIds: 'Deployment IDs: {{ids}}',
+      remove: 'Remove {{issuer}} (client {{clientId}})',
+      removeConfirm: 'Remove {{issuer}} (client {{clientId}})? Launches from it stop working at once.',
+      removed: 'The platform was removed.',
+      registerTitle: 'Register a platform',
+      registerHint: 'First add Amphi as a tool in the LMS with the URLs above; the LMS then shows the values to enter here.',
+      register: 'Register the platform',
+      registered: '{{issuer}} is registered. If not done yet, paste these URLs into the LMS:',
+    },
+    fields: {
+      issuer: 'Platform ID (issuer)',
+      clientId: 'Client ID',
+      deploymentIds: 'Deployment IDs',
+      jwksUrl: 'Public keyset URL of the LMS',
+      authUrl: 'Authentication request URL',
+      tokenUrl: 'Access token URL',
+    } satisfies Record<PlatformField, string>,
+    fieldHints: {
+      issuer: 'Moodle: the site address, e.g. https://moodle.university.edu. Canvas: https://canvas.instructure.com.',
+      clientId: 'Given by the LMS when Amphi is added as a tool.',
+      deploymentIds: 'One or more, separated by commas or spaces.',
+      jwksUrl: 'Moodle: …/mod/lti/certs.php. Canvas: https://sso.canvaslms.com/api/lti/security/jwks.',
+      authUrl: 'Moodle: …/mod/lti/auth.php. Canvas: https://sso.canvaslms.com/api/lti/authorize_redirect.',
+      tokenUrl: 'Moodle: …/mod/lti/token.php. Canvas: https://sso.canvaslms.com/login/oauth2/token.',
+    } satisfies Record<PlatformField, string>,
+    problems: {
+      required: 'Required.',
+      notUrl: 'Enter a full address, starting with https:// (without a user name, password or #).',
+      notHttps: 'The address must start with https:// (plain http only on localhost).',
+      tooLong: 'Too long.',
+      refused: 'Amphi refused this value: check it.',
+      duplicate: 'This platform ID and client ID are already registered.',
+    } satisfies Record<FieldProblem, string>,
+    signingKey: {
+      title: 'Amphi’s signing key',
+      hint: 'Amphi signs what it sends to the LMS (deep links, grade requests) with a private key; the LMS checks the signature with Amphi’s public keyset URL. Rotate the key if you think it leaked. Nothing changes in the LMS: the previous key stays published for 1 hour, so messages it already signed still verify.',
+      rotate: 'Rotate Amphi’s signing key',
+      rotated: 'A new signing key is in use ({{kid}}). The previous one stays published for 1 hour.',
+    },
+    consumers: {
+      title: 'LTI 1.1 consumers (legacy)',
+      hint: 'For an LMS that only offers LTI 1.1 (older Moodle, Open edX’s LTI Consumer). Prefer LTI 1.3 when the LMS offers it.',
+      launchUrl: 'LTI 1.1 launch URL',
+      listTitle: 'Consumers',
+      empty: 'No consumer yet.',
+      key: 'Consumer key: {{key}}',
+      remove: 'Remove {{name}}',
+      removeConfirm: 'Remove {{name}}? Launches with its key stop working at once.',
+      removed: 'The consumer was removed.',
+      name: 'Name (for example, the LMS it is for)',
+      create: 'Create a consumer',
+      created: 'Consumer {{name}} created',
+      consumerKey: 'Consumer key',
+      secret: 'Shared secret',
+      secretOnce: 'Copy the shared secret now: it will not be shown again. Keep it private: with the key, it lets anyone open Amphi as a user of your LMS.',
+    },
+  },
+};
+
+export type LtiAdminTranslation = typeof ltiAdminEn;
