@@ -67,8 +67,10 @@ export function LtiConsumers() {
   return (
     <section className="card" aria-labelledby="lti-consumers-heading">
       <h3 id="lti-consumers-heading">{t('ltiAdmin.consumers.title')}</h3>
-      <p className="hint">{t('ltiAdmin.consumers.hint')}</p>
-      <CopyField label={t('ltiAdmin.consumers.launchUrl')} value={lti11LaunchUrl()} />
+      <div className="stack">
+        <p className="hint">{t('ltiAdmin.consumers.hint')}</p>
+        <CopyField label={t('ltiAdmin.consumers.launchUrl')} value={lti11LaunchUrl()} />
+      </div>
       {list.status === 'loading' && <p role="status">{t('app.loading')}</p>}
       <ErrorAlert code={list.status === 'error' ? list.code : remove.error} />
       {list.status === 'ready' && (

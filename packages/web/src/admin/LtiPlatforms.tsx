@@ -21,12 +21,12 @@ const dateOf = (iso: string) => new Intl.DateTimeFormat(currentLanguage(), { dat
 function ToolUrls({ tool }: { tool: LtiToolUrls }) {
   const { t } = useTranslation();
   return (
-    <>
+    <div className="stack">
       <CopyField label={t('ltiAdmin.tool.loginUrl')} value={tool.loginUrl} />
       <CopyField label={t('ltiAdmin.tool.launchUrl')} value={tool.launchUrl} />
       <CopyField label={t('ltiAdmin.tool.jwksUrl')} value={tool.jwksUrl} />
       <CopyField label={t('ltiAdmin.tool.deepLinkingUrl')} value={tool.deepLinkingUrl} />
-    </>
+    </div>
   );
 }
 
@@ -139,8 +139,10 @@ export function LtiPlatforms() {
       {list.status === 'ready' && (
         <>
           <h4>{t('ltiAdmin.tool.title')}</h4>
-          <p className="hint">{t('ltiAdmin.tool.hint')}</p>
-          <ToolUrls tool={list.data.tool} />
+          <div className="stack">
+            <p className="hint">{t('ltiAdmin.tool.hint')}</p>
+            <ToolUrls tool={list.data.tool} />
+          </div>
 
           <h4 id="lti-platform-list" ref={focus.heading} tabIndex={-1}>
             {t('ltiAdmin.platforms.listTitle')}
@@ -185,13 +187,15 @@ export function LtiPlatforms() {
           />
 
           <h4>{t('ltiAdmin.signingKey.title')}</h4>
-          <p className="hint">{t('ltiAdmin.signingKey.hint')}</p>
-          <ErrorAlert code={rotate.error} />
-          <div className="actions">
-            <button type="button" disabled={rotate.busy} onClick={() => void rotate.run(async () => setRotatedKid((await ltiApi.rotateKey()).kid))}>
-              {t('ltiAdmin.signingKey.rotate')}
-            </button>
-            <StatusMessage>{rotatedKid ? t('ltiAdmin.signingKey.rotated', { kid: rotatedKid }) : null}</StatusMessage>
+          <div className="stack">
+            <p className="hint">{t('ltiAdmin.signingKey.hint')}</p>
+            <ErrorAlert code={rotate.error} />
+            <div className="actions">
+              <button type="button" disabled={rotate.busy} onClick={() => void rotate.run(async () => setRotatedKid((await ltiApi.rotateKey()).kid))}>
+                {t('ltiAdmin.signingKey.rotate')}
+              </button>
+              <StatusMessage>{rotatedKid ? t('ltiAdmin.signingKey.rotated', { kid: rotatedKid }) : null}</StatusMessage>
+            </div>
           </div>
         </>
       )}

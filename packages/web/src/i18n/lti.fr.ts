@@ -5,7 +5,7 @@ export const ltiAdminFr: LtiAdminTranslation = {
   ltiAdmin: {
     title: 'LMS (LTI)',
     intro: 'Reliez Amphi à Moodle, Canvas, Open edX ou une autre plateforme d’apprentissage : les enseignants ajoutent des sessions en direct à leurs cours, et les étudiants les rejoignent depuis le cours sans compte Amphi.',
-    registeredOn: 'Ajouté le {{date}}.',
+    registeredOn: 'Date d’ajout : {{date}}.',
     removeForGood: 'Oui, supprimer',
     tool: {
       title: 'Les URL d’Amphi pour votre LMS',
