@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RoomTitle } from './api.js';
 import { Role, RoomKind } from './roles.js';
 
 /** The URLs an administrator pastes into the learning platform when registering Amphi (LTI 1.3). */
@@ -60,3 +61,22 @@ export const LtiLaunchPayload = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('resume') }),
 ]);
 export type LtiLaunchPayload = z.infer<typeof LtiLaunchPayload>;
+
+/** A room already placed in the course, which a deep linking request may place again. */
+export const LtiDeepLinkRoom = z.object({ id: z.string(), title: z.string(), kind: RoomKind });
+export type LtiDeepLinkRoom = z.infer<typeof LtiDeepLinkRoom>;
+
+/** GET /api/lti/deep-link: the rooms already placed in the course, and its title (null outside a course or when the platform sent none). */
+export const LtiDeepLinkOptions = z.object({ rooms: z.array(LtiDeepLinkRoom), courseTitle: z.string().nullable() });
+export type LtiDeepLinkOptions = z.infer<typeof LtiDeepLinkOptions>;
+
+/** POST /api/lti/deep-link: one of the course's rooms, or a new room. */
+export const LtiDeepLinkChoice = z.union([
+  z.object({ roomId: z.string().min(1).max(100) }).strict(),
+  z.object({ create: z.object({ title: RoomTitle, kind: RoomKind }).strict() }).strict(),
+]);
+export type LtiDeepLinkChoice = z.infer<typeof LtiDeepLinkChoice>;
+
+/** The signed `LtiDeepLinkingResponse` and where the browser posts it (form field `JWT`). */
+export const LtiDeepLinkAnswer = z.object({ returnUrl: z.string(), jwt: z.string() });
+export type LtiDeepLinkAnswer = z.infer<typeof LtiDeepLinkAnswer>;

@@ -13,10 +13,11 @@ import type { Redis } from 'ioredis';
 import { AmphiError } from '@amphi/protocol';
 import type { Config } from './config.js';
 import { AccountService, TokenSigner, registerAuthRoutes } from './auth/index.js';
-import { InteractionStore, LtiLaunchStore, LtiStore, RoomStore, type Database } from './storage/index.js';
+import { InteractionStore, LtiAttendanceStore, LtiLaunchStore, LtiStore, RoomStore, type Database } from './storage/index.js';
 import { Fleet, MAX_FRAME_BYTES, MemoryBus, RoomHub, registerGateway, type Bus } from './realtime/index.js';
-import { registerJoinRoutes, registerLtiAdminRoutes, registerLtiLaunchRoutes, registerRoomRoutes } from './api/index.js';
-import { LtiLaunchService, Sealer, ToolKeys } from './lti/index.js';
+import { registerJoinRoutes, registerLtiAdminRoutes, registerLtiLaunchRoutes, registerLtiServiceRoutes, registerRoomRoutes } from './api/index.js';
+import { registerLtiDeepLinkRoutes } from './api/ltiDeepLinkRoutes.js';
+import { LtiLaunchService, LtiServices, Sealer, ToolKeys } from './lti/index.js';
 import { registerOps } from './ops/metrics.js';
 import { JanusMediaPlane, type MediaPlane } from './media/index.js';
 import { BroadcastService, HlsOrigin, NginxRtmp, ProgramRunner, RtmpIngest, registerHlsOrigin, registerRtmpCallbacks } from './broadcast/index.js';
@@ -117,7 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   const ltiSealer = new Sealer(config.secret);
   const ltiKeys = new ToolKeys({ store: ltiStore, sealer: ltiSealer });
   const ltiLaunches = new LtiLaunchStore(database.db);
-  const lti = new LtiLaunchService({ lti: ltiStore, launches: ltiLaunches, rooms, signer, sealer: ltiSealer, publicUrl: config.publicUrl });
+  const lti = new LtiLaunchService({ lti: ltiStore, launches: ltiLaunches, rooms, signer, sealer: ltiSealer, publicUrl: config.publicUrl, jwksCooldownMs: config.ltiJwksCooldownS * 1000 });
   const media = deps.media ?? mediaPlaneFor(config, app.log);
   const hls = new HlsOrigin();
   // The RTMP server is started once the app listens (its callbacks need our port).
@@ -136,7 +137,9 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
     createAudience: config.audienceWebrtcMax > 0 ? () => media.createAudience() : null,
     log: app.log,
   });
-  const hub = new RoomHub({ rooms, signer, log: app.log, resumeGraceMs: config.resumeGraceMs, ticketTtlS: config.ticketTtlS, media, broadcasts, interactions: new InteractionStore(database.db), bus, instanceId });
+  // Records LMS people's presence in live sessions, reads course rosters, posts grades after sessions.
+  const ltiServices = new LtiServices({ lti: ltiStore, launches: ltiLaunches, attendance: new LtiAttendanceStore(database.db), rooms, key: () => ltiKeys.current(), log: app.log });
+  const hub = new RoomHub({ rooms, signer, log: app.log, resumeGraceMs: config.resumeGraceMs, ticketTtlS: config.ticketTtlS, media, broadcasts, interactions: new InteractionStore(database.db), bus, instanceId, observer: ltiServices });
   const rtmpSecret = randomBytes(24).toString('base64url');
   const ingest = new RtmpIngest({
     // Only a lecture with a live session on this instance takes an encoder.
@@ -201,8 +204,10 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   registerAuthRoutes(app, { accounts, publicUrl: config.publicUrl, cookieSecure: config.cookieSecure, sessionTtlS: config.sessionTtlS, rateSignInPerMin: config.rateSignInPerMin });
   registerRoomRoutes(app, { rooms, accounts, hub, signer, publicUrl: config.publicUrl, rtmpUrl: config.rtmpUrl });
   registerJoinRoutes(app, { rooms, signer, ticketTtlS: config.ticketTtlS, rateJoinPerMin: config.rateJoinPerMin, liveCount: (roomId) => hub.liveCount(roomId), cookieSecure: config.cookieSecure });
-  await registerLtiLaunchRoutes(app, { service: lti, signer, rooms, publicUrl: config.publicUrl, webDist: config.webDist, rateLaunchPerMin: config.rateJoinPerMin, ticketTtlS: config.ticketTtlS });
+  await registerLtiLaunchRoutes(app, { service: lti, signer, rooms, publicUrl: config.publicUrl, webDist: config.webDist, rateLaunchPerMin: config.rateLtiPerMin, ticketTtlS: config.ticketTtlS });
+  registerLtiDeepLinkRoutes(app, { service: lti, signer, rooms, launches: ltiLaunches, keys: ltiKeys, publicUrl: config.publicUrl });
   registerLtiAdminRoutes(app, { lti: ltiStore, keys: ltiKeys, sealer: ltiSealer, publicUrl: config.publicUrl, rateJwksPerMin: config.rateApiPerMin });
+  registerLtiServiceRoutes(app, { services: ltiServices, signer, rooms, hub });
   const gateway = registerGateway(app, { hub, heartbeatMs: config.heartbeatMs, helloTimeoutMs: config.helloTimeoutMs });
   registerOps(app, { db: database.db, dbKind: database.kind, hub, sockets: gateway.sockets, media });
   registerHlsOrigin(app, hls, { ratePerMin: config.rateHlsPerMin });
@@ -230,6 +235,8 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   app.addHook('onClose', async () => {
     hub.close();
     await hub.flush();
+    // After the hub: sessions ended by the shutdown are not graded (the database closes next).
+    ltiServices.close();
     ingest.close();
     await rtmp?.close();
     await broadcasts.close();

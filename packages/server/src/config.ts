@@ -85,6 +85,18 @@ export interface Config {
   /** Requests per minute per client address on every other API route (AMPHI_RATE_API, default 600). */
   rateApiPerMin: number;
   /**
+   * Requests per minute per client address on each LTI endpoint (/lti/login, /lti/launch,
+   * /lti/launch11, /api/lti/join; AMPHI_RATE_LTI, default 600): a class behind one campus
+   * address launches together.
+   */
+  rateLtiPerMin: number;
+  /**
+   * Least time in seconds between two fetches of a platform's key set when a launch names a key
+   * id Amphi does not know (AMPHI_LTI_JWKS_COOLDOWN_S, default 60): a platform that rotated its
+   * keys is followed at once, a stream of made-up key ids does not hammer it.
+   */
+  ltiJwksCooldownS: number;
+  /**
    * Requests per minute per client address and per route on the HLS origin (`/hls/…`: playlists,
    * media, master playlist each counted apart; AMPHI_RATE_HLS, default 30000; 0: no limit). An
    * LL-HLS viewer makes about 3 playlist and 3 media requests a second (a blocking reload and a
@@ -210,6 +222,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateSignInPerMin: int(env.AMPHI_RATE_SIGNIN, 10),
     rateJoinPerMin: int(env.AMPHI_RATE_JOIN, 30),
     rateApiPerMin: int(env.AMPHI_RATE_API, 600),
+    rateLtiPerMin: int(env.AMPHI_RATE_LTI, 600),
+    ltiJwksCooldownS: int(env.AMPHI_LTI_JWKS_COOLDOWN_S, 60),
     rateHlsPerMin: int(env.AMPHI_RATE_HLS, 30_000),
     webDist: path.resolve(env.AMPHI_WEB_DIST ?? path.join(repoRoot, 'packages/web/dist')),
     trustProxy: int(env.AMPHI_TRUST_PROXY, 0),

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { SignJWT, UnsecuredJWT, exportJWK, exportSPKI, generateKeyPair, type JWK, type JWTPayload } from 'jose';
 import { CookieJar, browserFetch, postForm, readForm } from './ltiBrowser.js';
+import { coursePage, loginInitiationPage } from './ltiCoursePage.js';
 import { PlatformServices, SCOPES, readBody, send, type DeepLinkReturn, type Member, type ToolRegistration } from './ltiPlatformServices.js';
 
 export { CookieJar, postForm } from './ltiBrowser.js';
@@ -104,6 +105,25 @@ export interface LaunchForm {
   post(): Promise<Response>;
 }
 
+/** A launch a real browser makes from a course page (see `prepareBrowserLaunch`). */
+export interface BrowserLaunchOptions {
+  /** The tool's login initiation URL. */
+  readonly toolLoginUrl: string;
+  /** The activity's launch URL (target_link_uri); default: the tool's first redirect URI. */
+  readonly targetLinkUri?: string;
+  readonly user: LtiUser;
+  /** The person's role in the course. */
+  readonly role: keyof typeof LTI_ROLES;
+  readonly context: { readonly id: string; readonly label?: string; readonly title?: string };
+  readonly resourceLink: { readonly id: string; readonly title?: string };
+  readonly custom?: Readonly<Record<string, string>>;
+  /**
+   * Offer the LTI client-side storage: the course page answers `lti.put_data`/`lti.get_data`, the
+   * login says `lti_storage_target=_parent`. `forgetful`: it acknowledges values but keeps none.
+   */
+  readonly storage?: boolean | 'forgetful';
+}
+
 interface PendingLaunch {
   readonly options: LaunchOptions;
   readonly deploymentId: string;
@@ -115,6 +135,12 @@ export interface LtiPlatformOptions {
   readonly tool: ToolRegistration;
   /** Clock in epoch milliseconds (default `Date.now`). */
   readonly now?: () => number;
+  /**
+   * Host name of the pages a browser sees (/auth, /course, /launch-frame), default 127.0.0.1:
+   * `localhost` makes them another site than a tool on 127.0.0.1 (its frame is then third-party).
+   * The issuer and the server-to-server URLs (JWKS, token, services) stay on 127.0.0.1.
+   */
+  readonly browserHost?: string;
 }
 
 export class LtiPlatform {
@@ -126,6 +152,10 @@ export class LtiPlatform {
   #keys: PlatformKey[];
   #tool: ToolRegistration;
   readonly #pending = new Map<string, PendingLaunch>();
+  /** Browser launches by course, user and activity (`prepareBrowserLaunch`). */
+  readonly #browserLaunches = new Map<string, BrowserLaunchOptions>();
+  /** Base URL of the pages a browser sees (see `LtiPlatformOptions.browserHost`). */
+  readonly browserUrl: string;
   readonly #now: () => number;
   #closed?: Promise<void>;
 
@@ -138,6 +168,7 @@ export class LtiPlatform {
     this.#keys = [key];
     this.#tool = options.tool;
     this.#now = options.now ?? Date.now;
+    this.browserUrl = options.browserHost === undefined ? baseUrl : `http://${options.browserHost}:${new URL(baseUrl).port}`;
     this.services = new PlatformServices(baseUrl, () => this.#tool, this.#now);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       this.#route(req, res).catch((error: unknown) => {
@@ -166,7 +197,7 @@ export class LtiPlatform {
     return `${this.baseUrl}/jwks`;
   }
   get authUrl(): string {
-    return `${this.baseUrl}/auth`;
+    return `${this.browserUrl}/auth`;
   }
   get tokenUrl(): string {
     return this.services.tokenUrl;
@@ -265,6 +296,65 @@ export class LtiPlatform {
     return { action: form.action, fields, nonce, claims, jar, post: () => postForm(form.action, fields, jar) };
   }
 
+  /**
+   * Registers a launch a real browser makes from a course page, and returns the page's URL
+   * (`/course/<contextId>?user=…&role=…&link=…`): an iframe whose first page posts the login
+   * initiation to the tool, as Moodle does. Each load of the page is a fresh launch.
+   */
+  prepareBrowserLaunch(options: BrowserLaunchOptions): string {
+    this.#browserLaunches.set(browserLaunchKey(options.context.id, options.user.id, options.resourceLink.id, options.role), options);
+    const url = new URL(`/course/${encodeURIComponent(options.context.id)}`, this.browserUrl);
+    url.searchParams.set('user', options.user.id);
+    url.searchParams.set('role', options.role);
+    url.searchParams.set('link', options.resourceLink.id);
+    return url.toString();
+  }
+
+  #browserLaunch(contextId: string, query: URLSearchParams): BrowserLaunchOptions | undefined {
+    return this.#browserLaunches.get(browserLaunchKey(contextId, query.get('user') ?? '', query.get('link') ?? '', query.get('role') ?? ''));
+  }
+
+  /** The course page: the activity in an iframe (and the storage, when the launch offers it). */
+  #coursePage(contextId: string, query: URLSearchParams, res: ServerResponse): void {
+    const launch = this.#browserLaunch(contextId, query);
+    if (!launch) return send(res, 404, 'No such course page.', 'text/plain; charset=utf-8');
+    const frameSrc = `/launch-frame?${new URLSearchParams({ context: contextId, user: launch.user.id, role: launch.role, link: launch.resourceLink.id }).toString()}`;
+    const html = coursePage({ courseTitle: launch.context.title ?? contextId, activityTitle: launch.resourceLink.title ?? 'Amphi', frameSrc, storage: launch.storage === 'forgetful' ? 'forgetful' : launch.storage ? 'working' : 'none' });
+    send(res, 200, html, 'text/html; charset=utf-8');
+  }
+
+  /** The frame's first page: a fresh pending launch, and the login initiation posted to the tool. */
+  #launchFrame(query: URLSearchParams, res: ServerResponse): void {
+    const browser = this.#browserLaunch(query.get('context') ?? '', query);
+    if (!browser) return send(res, 404, 'No such launch.', 'text/plain; charset=utf-8');
+    const tool = this.#tool;
+    const options: LaunchOptions = {
+      toolLoginUrl: browser.toolLoginUrl,
+      user: browser.user,
+      roles: LTI_ROLES[browser.role],
+      context: browser.context,
+      resourceLink: browser.resourceLink,
+      ...(browser.targetLinkUri === undefined ? {} : { targetLinkUri: browser.targetLinkUri }),
+      ...(browser.custom === undefined ? {} : { custom: browser.custom }),
+    };
+    const deploymentId = tool.deploymentIds[0]!;
+    const targetLinkUri = browser.targetLinkUri ?? tool.redirectUris[0]!;
+    const messageHint = randomBytes(12).toString('hex');
+    this.#pending.set(messageHint, { options, deploymentId, targetLinkUri });
+    const { user } = browser;
+    this.enrol(browser.context, { userId: user.id, name: user.name, givenName: user.givenName, familyName: user.familyName, email: user.email, roles: options.roles });
+    const fields: Record<string, string> = {
+      iss: this.issuer,
+      target_link_uri: targetLinkUri,
+      login_hint: user.id,
+      lti_message_hint: messageHint,
+      client_id: tool.clientId,
+      lti_deployment_id: deploymentId,
+      ...(browser.storage ? { lti_storage_target: '_parent' } : {}),
+    };
+    send(res, 200, loginInitiationPage(browser.toolLoginUrl, fields), 'text/html; charset=utf-8');
+  }
+
   async #route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.baseUrl);
     const path = url.pathname;
@@ -277,6 +367,8 @@ export class LtiPlatform {
       const params = req.method === 'GET' ? url.searchParams : new URLSearchParams(await readBody(req));
       return this.#authenticate(params, res);
     }
+    if (req.method === 'GET' && (match = /^\/course\/([^/]+)$/.exec(path))) return this.#coursePage(decodeURIComponent(match[1]!), url.searchParams, res);
+    if (req.method === 'GET' && path === '/launch-frame') return this.#launchFrame(url.searchParams, res);
     if (req.method === 'POST' && path === '/deep-link-return') return this.services.deepLinkReturn(req, res, this.issuer);
     if (req.method === 'POST' && path === '/token') return this.services.token(req, res);
     if (req.method === 'GET' && (match = /^\/nrps\/([^/]+)$/.exec(path))) return this.services.memberships(req, res, decodeURIComponent(match[1]!), url.searchParams);
@@ -397,6 +489,10 @@ export class LtiPlatform {
     });
     return this.#closed;
   }
+}
+
+function browserLaunchKey(contextId: string, userId: string, resourceLinkId: string, role: string): string {
+  return JSON.stringify([contextId, userId, resourceLinkId, role]);
 }
 
 /** Starts a Moodle-like platform that trusts `tool`. Close it in `afterAll`. */

@@ -87,8 +87,9 @@ export type LtiDeepLinkClaims = z.infer<typeof LtiDeepLinkClaims>;
  * A room placed in an LMS by deep linking, as a custom parameter of the resource link: the
  * launch links the activity to that room only when this signature holds and the issuer is the
  * one it was made for (an instructor editing the parameter cannot reach another room).
+ * The platform's issuer is `lms`, not `iss`: `sign` sets the registered `iss` claim to Amphi's own.
  */
-export const LtiRoomClaims = z.object({ typ: z.literal('ltiroom'), rid: z.string(), iss: z.string() });
+export const LtiRoomClaims = z.object({ typ: z.literal('ltiroom'), rid: z.string(), lms: z.string() });
 export type LtiRoomClaims = z.infer<typeof LtiRoomClaims>;
 
 type Claims = LinkClaims | TicketClaims | ResumeClaims | LtiAppClaims | LtiDeepLinkClaims | LtiRoomClaims;

@@ -59,6 +59,8 @@ export interface LtiLaunchServiceOptions {
   publicUrl: string;
   /** Fetches a platform's JWKS (default: HTTP GET with a 5 s timeout). */
   fetchJwks?: FetchJwks;
+  /** Least time between two fetches of a platform's key set, in milliseconds (default 60,000). */
+  jwksCooldownMs?: number;
   /** Clock in epoch milliseconds. */
   now?: () => number;
 }
@@ -85,7 +87,7 @@ export class LtiLaunchService {
   constructor(options: LtiLaunchServiceOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
-    this.#jwks = new JwksCache({ fetchJwks: options.fetchJwks ?? httpFetchJwks, now: this.#now });
+    this.#jwks = new JwksCache({ fetchJwks: options.fetchJwks ?? httpFetchJwks, now: this.#now, ...(options.jwksCooldownMs !== undefined ? { cooldownMs: options.jwksCooldownMs } : {}) });
     this.#states = { put: (state, value) => options.launches.putLoginState(state, value), take: (state) => options.launches.takeLoginState(state) };
   }
 
@@ -187,7 +189,7 @@ export class LtiLaunchService {
 
   /** Signs the `amphi_room` custom parameter that places a room in an activity of this issuer. */
   roomPlacement(roomId: string, issuer: string): Promise<string> {
-    return this.#o.signer.sign({ typ: 'ltiroom', rid: roomId, iss: issuer }, LTI_ROOM_TOKEN_TTL_S);
+    return this.#o.signer.sign({ typ: 'ltiroom', rid: roomId, lms: issuer }, LTI_ROOM_TOKEN_TTL_S);
   }
 
   /** The registration a deep linking token was made for. */
@@ -202,7 +204,7 @@ export class LtiLaunchService {
     if (token === undefined) return null;
     try {
       const claims = await this.#o.signer.verifyLtiRoom(token);
-      if (claims.iss !== issuer) return null;
+      if (claims.lms !== issuer) return null;
       return await this.#o.rooms.get(claims.rid);
     } catch {
       // A parameter edited by hand, or a room of another Amphi: the activity is treated as new.

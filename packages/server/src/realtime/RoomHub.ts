@@ -9,6 +9,7 @@ import { CLOSE, type Peer } from './Peer.js';
 import { MemoryBus, SharedRoom, SharedSessions, type Bus, type SessionNews } from './bus/index.js';
 import { isInteractionMessage, type InteractionMessage, type InteractionSession } from './InteractionSession.js';
 import { InteractionReplica } from './InteractionReplica.js';
+import type { SessionObserver } from './SessionObserver.js';
 
 interface Logger {
   info(obj: object, msg?: string): void;
@@ -34,6 +35,8 @@ export interface RoomHubOptions {
   instanceId?: string;
   /** Where live sessions' chat, Q&A and polls are stored (absent: in memory only). */
   interactions?: InteractionStore | null | undefined;
+  /** Told of arrivals, departures and session ends (LTI attendance and grades). */
+  observer?: SessionObserver | undefined;
   now?: () => number;
 }
 
@@ -442,6 +445,15 @@ export class RoomHub {
     this.#track(done);
   }
 
+  /** Calls the session observer; one that throws is logged, never breaks the hub. */
+  #observe(call: () => void): void {
+    try {
+      call();
+    } catch (err) {
+      this.#options.log.error({ err }, 'session observer failed');
+    }
+  }
+
   /** Keeps a write in the set `flush()` waits for. */
   #track(write: Promise<void>): void {
     this.#writes.add(write);
@@ -677,8 +689,24 @@ export class RoomHub {
       log.info({ roomId, sessionId: info.id, reason }, 'live session ended');
       const endedAt = new Date(this.#now());
       // Written here unless another instance writes it (see SharedRoom).
-      this.#persist(rt, () => rt.shared.ended(reason, () => this.#options.rooms.recordSessionEnd(info.id, endedAt, reason, session.peak)));
+      this.#persist(rt, () =>
+        rt.shared.ended(reason, async () => {
+          await this.#options.rooms.recordSessionEnd(info.id, endedAt, reason, session.peak);
+          this.#observe(() => this.#options.observer?.sessionEnded?.({ roomId, sessionId: info.id, startedAt: info.startedAt, endedAt: endedAt.getTime(), reason }));
+        }),
+      );
     });
+    if (this.#options.observer) {
+      const observer = this.#options.observer;
+      session.on('participantJoined', (p) => {
+        const sessionId = session.info?.id;
+        if (sessionId !== undefined) this.#observe(() => observer.participantJoined?.({ roomId, sessionId, participantId: p.id, userId: p.userId, at: this.#now() }));
+      });
+      session.on('participantLeft', (participantId) => {
+        const sessionId = session.info?.id;
+        if (sessionId !== undefined) this.#observe(() => observer.participantLeft?.({ roomId, sessionId, participantId, at: this.#now() }));
+      });
+    }
     session.on('closed', () => {
       rt.interaction?.close();
       rt.interaction = null;

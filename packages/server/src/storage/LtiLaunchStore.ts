@@ -169,14 +169,19 @@ export class LtiLaunchStore {
     return rows.map(toLink);
   }
 
-  /** Rooms placed in a course, with their titles (for deep linking's "existing room"). */
+  /** Rooms of a course, newest first, with their titles (for deep linking's "existing room"). */
   async roomsOfContext(contextRef: string): Promise<{ id: string; title: string; kind: 'classroom' | 'lecture' }[]> {
     return this.#db
       .selectFrom('rooms')
       .select(['rooms.id', 'rooms.title', 'rooms.kind'])
-      .where('rooms.id', 'in', (eb) => eb.selectFrom('lti_resource_links').select('room_id').where('context_ref', '=', contextRef))
+      .where('rooms.id', 'in', (eb) => eb.selectFrom('lti_context_rooms').select('room_id').where('context_ref', '=', contextRef))
       .orderBy('rooms.created_at', 'desc')
       .execute();
+  }
+
+  /** Makes a room one of a course's rooms (deep linking made it for the course; an activity leads to it). */
+  async placeRoom(contextRef: string, roomId: string): Promise<void> {
+    await this.#db.insertInto('lti_context_rooms').values({ context_ref: contextRef, room_id: roomId }).onConflict((oc) => oc.columns(['context_ref', 'room_id']).doNothing()).execute();
   }
 
   /**
@@ -202,6 +207,7 @@ export class LtiLaunchStore {
       .execute();
     const link = await this.resourceLink(input.issuer, input.resourceLinkId);
     if (!link) throw new Error('resource link vanished while being linked');
+    if (link.contextRef !== null) await this.placeRoom(link.contextRef, link.roomId);
     return link;
   }
 

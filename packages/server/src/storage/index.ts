@@ -4,3 +4,4 @@ export { RoomStore, type RoomRecord, type LinkRecord, type CoHostRecord, type St
 export { InteractionStore, type StoredPoll } from './InteractionStore.js';
 export { LtiStore, type LtiPlatformRecord, type ToolKeyRecord, type Lti11ConsumerRecord } from './LtiStore.js';
 export { LtiLaunchStore, type StoredLoginState, type LtiIdentityRecord, type LtiContextRecord, type LtiResourceLinkRecord, type LtiResourceLinkInput } from './LtiLaunchStore.js';
+export { LtiAttendanceStore, type AttendanceInterval } from './LtiAttendanceStore.js';

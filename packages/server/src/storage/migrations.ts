@@ -178,7 +178,8 @@ export const MIGRATIONS: readonly Migration[] = [
     // window. A person from an LMS is an identity keyed by (issuer, sub): no password, no
     // account. A course is a context; an activity (resource link) leads to one room. Rooms
     // made by a launch have no owner account (owner_id null): they are moderated by whom the
-    // LMS launches as instructor.
+    // LMS launches as instructor. A course's rooms (lti_context_rooms) are those its activities
+    // lead to and those deep linking made for it, before any launch.
     sql: `
       ALTER TABLE rooms ALTER COLUMN owner_id DROP NOT NULL;
       CREATE TABLE lti_login_states (
@@ -232,6 +233,32 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX lti_resource_links_room_idx ON lti_resource_links(room_id);
       CREATE INDEX lti_resource_links_context_idx ON lti_resource_links(context_ref);
+      CREATE TABLE lti_context_rooms (
+        context_ref text NOT NULL REFERENCES lti_contexts(id) ON DELETE CASCADE,
+        room_id text NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        PRIMARY KEY (context_ref, room_id)
+      );
+    `,
+  },
+  {
+    version: 6,
+    name: 'lti attendance: presence of lms people in live sessions',
+    // One row per stretch of presence of a person launched from an LMS in a live session (from
+    // joining to leaving; a reconnection within the grace period is the same stretch), for the
+    // roster's "joined" and the grades posted after the session. No foreign key to
+    // live_sessions: the session's row is written asynchronously and may come after the first
+    // arrival's.
+    sql: `
+      CREATE TABLE lti_attendance (
+        id text PRIMARY KEY,
+        session_id text NOT NULL,
+        room_id text NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+        identity_id text NOT NULL REFERENCES lti_identities(id) ON DELETE CASCADE,
+        participant_id text NOT NULL,
+        joined_at timestamptz NOT NULL,
+        left_at timestamptz
+      );
+      CREATE INDEX lti_attendance_session_idx ON lti_attendance(session_id, participant_id);
     `,
   },
 ];

@@ -203,6 +203,23 @@ export interface LtiResourceLinksTable {
   created_at: Timestamp;
 }
 
+/** A stretch of presence of an LTI identity in a live session (migration 6). */
+export interface LtiAttendanceTable {
+  id: string;
+  session_id: string;
+  room_id: string;
+  identity_id: string;
+  participant_id: string;
+  joined_at: Timestamp;
+  /** Null while present (or when the session ended with them in it). */
+  left_at: Timestamp | null;
+}
+
+export interface LtiContextRoomsTable {
+  context_ref: string;
+  room_id: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -224,4 +241,6 @@ export interface Database {
   lti_identities: LtiIdentitiesTable;
   lti_contexts: LtiContextsTable;
   lti_resource_links: LtiResourceLinksTable;
+  lti_context_rooms: LtiContextRoomsTable;
+  lti_attendance: LtiAttendanceTable;
 }
