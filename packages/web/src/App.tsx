@@ -11,10 +11,13 @@ import { EditRoomPage } from './rooms/EditRoomPage.js';
 import { LinkJoinPage } from './join/LinkJoinPage.js';
 import { OwnerJoinPage } from './join/OwnerJoinPage.js';
 import { AdminPage } from './admin/AdminPage.js';
+import { LtiApp } from './lti/LtiApp.js';
 import { Layout } from './ui/Layout.js';
 import { NotFoundPage } from './ui/NotFoundPage.js';
 
 const router = createBrowserRouter([
+  // Launched from an LMS: a compact page of its own (no sign-in header), on the launch's app token.
+  { path: '/lti/*', element: <LtiApp /> },
   {
     element: <Layout />,
     children: [

@@ -5,6 +5,12 @@ import { en } from './en.js';
 import { fr } from './fr.js';
 import { ltiAdminEn } from './lti.en.js';
 import { ltiAdminFr } from './lti.fr.js';
+import { ltiAppEn } from './ltiApp.en.js';
+import { ltiAppFr } from './ltiApp.fr.js';
+import { ltiDeepLinkEn } from './ltiDeepLink.en.js';
+import { ltiDeepLinkFr } from './ltiDeepLink.fr.js';
+import { ltiRosterEn } from './ltiRoster.en.js';
+import { ltiRosterFr } from './ltiRoster.fr.js';
 
 export const LANGUAGES = ['en', 'fr'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -33,7 +39,7 @@ export async function initI18n(): Promise<void> {
     .use(LanguageDetector)
     .use(initReactI18next)
     .init({
-      resources: { en: { translation: { ...en, ...ltiAdminEn } }, fr: { translation: { ...fr, ...ltiAdminFr } } },
+      resources: { en: { translation: { ...en, ...ltiAdminEn, ...ltiAppEn, ...ltiDeepLinkEn, ...ltiRosterEn } }, fr: { translation: { ...fr, ...ltiAdminFr, ...ltiAppFr, ...ltiDeepLinkFr, ...ltiRosterFr } } },
       supportedLngs: [...LANGUAGES],
       nonExplicitSupportedLngs: true,
       load: 'languageOnly',

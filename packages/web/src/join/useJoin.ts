@@ -3,17 +3,29 @@ import { RoomClient } from '@amphi/client';
 import { api } from '../api.js';
 
 export type JoinBody = { token: string; displayName?: string } | { roomId: string; displayName?: string };
+/** Asks for the one-time ticket some other way than POST /api/join (an LTI launch's app token). */
+export type TicketProvider = () => Promise<{ ticket: string }>;
 
 /** Where the resume token of the current place is kept: per tab, for this link or room. */
 function storageKey(place: string): string {
   return `amphi.resume.${place}`;
 }
 
+/**
+ * The history entry's state, where the place is kept when the browser denies storage: a
+ * third-party frame (an LMS's) with cookies blocked. It survives a reload of the page.
+ */
+function historyState(): Record<string, unknown> {
+  const state: unknown = window.history.state;
+  return typeof state === 'object' && state !== null ? (state as Record<string, unknown>) : {};
+}
+
 function saved(place: string): string | null {
   try {
     return sessionStorage.getItem(storageKey(place));
   } catch {
-    return null;
+    const kept = historyState()[storageKey(place)];
+    return typeof kept === 'string' ? kept : null;
   }
 }
 
@@ -22,7 +34,11 @@ function save(place: string, token: string | null): void {
     if (token === null) sessionStorage.removeItem(storageKey(place));
     else sessionStorage.setItem(storageKey(place), token);
   } catch {
-    // Storage refused (private mode, quota): a reload will go through the pre-join page again.
+    // Storage denied: keep it in the history entry instead.
+    const state = { ...historyState() };
+    if (token === null) delete state[storageKey(place)];
+    else state[storageKey(place)] = token;
+    window.history.replaceState(state, '');
   }
 }
 
@@ -36,7 +52,7 @@ function save(place: string, token: string | null): void {
  *
  * @param place the link token or room id, which names the saved place
  */
-export function useJoin(place: string): { client: RoomClient | null; resuming: boolean; join: (body: JoinBody) => Promise<void>; reset: () => void } {
+export function useJoin(place: string): { client: RoomClient | null; resuming: boolean; join: (body: JoinBody | TicketProvider) => Promise<void>; reset: () => void } {
   const [client, setClient] = useState<RoomClient | null>(null);
   const [resuming, setResuming] = useState(() => saved(place) !== null);
   const mounted = useRef(true);
@@ -68,8 +84,8 @@ export function useJoin(place: string): { client: RoomClient | null; resuming: b
   }, [place, adopt]);
 
   const join = useCallback(
-    async (body: JoinBody) => {
-      const { ticket } = await api.join(body);
+    async (body: JoinBody | TicketProvider) => {
+      const { ticket } = await (typeof body === 'function' ? body() : api.join(body));
       const next = new RoomClient({ url: api.wsUrl(), ticket });
       await next.connect();
       adopt(next);

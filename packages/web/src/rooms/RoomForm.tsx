@@ -1,6 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MediaPolicy, QaAnonymity, RoomKind, type RoomSettings } from '@amphi/protocol';
+import { LtiGradeSelect, LtiTeachingAssistantSelect } from '../lti/LtiSettingsFields.js';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { StatusMessage } from '../ui/StatusMessage.js';
 import { TextField } from '../ui/TextField.js';
@@ -92,6 +93,11 @@ export function RoomForm({ initial, submitLabel, onSubmit }: { initial: RoomDraf
         <PolicySelect label={t('editor.screenShare')} value={draft.settings.screenShare} onChange={(screenShare) => setSettings({ screenShare })} />
         <PolicySelect label={t('editor.unmute')} value={draft.settings.unmute} onChange={(unmute) => setSettings({ unmute })} />
         <QaAnonymitySelect value={draft.settings.qaAnonymity} onChange={(qaAnonymity) => setSettings({ qaAnonymity })} />
+      </fieldset>
+      <fieldset>
+        <legend>{t('ltiSettings.title')}</legend>
+        <LtiGradeSelect value={draft.settings.ltiGrade} onChange={(ltiGrade) => setSettings({ ltiGrade })} />
+        <LtiTeachingAssistantSelect value={draft.settings.ltiTeachingAssistant} onChange={(ltiTeachingAssistant) => setSettings({ ltiTeachingAssistant })} />
       </fieldset>
       <div className="actions">
         <button type="submit" disabled={busy}>
