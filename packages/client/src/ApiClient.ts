@@ -2,6 +2,16 @@ import { z } from 'zod';
 import {
   ErrorBody,
   InstanceSettings,
+  IssuedLti11Consumer,
+  Lti11Consumer,
+  LtiDeepLinkAnswer,
+  LtiDeepLinkOptions,
+  LtiKeyRotated,
+  LtiPlatformCreated,
+  LtiPlatformList,
+  LtiRoomSettings,
+  LtiRoster,
+  LtiSession,
   InviteResponse,
   IssuedStreamKey,
   JoinPreview,
@@ -15,6 +25,9 @@ import {
   isErrorCode,
   type ErrorCode,
   type LinkRole,
+  type LtiDeepLinkChoice,
+  type LtiPlatformRegistrationBody,
+  type UpdateLtiRoomSettingsBody,
   type RoomKind,
   type RoomSettings,
 } from '@amphi/protocol';
@@ -40,6 +53,12 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
   /** Keep the session cookie by hand (Node has no cookie jar; browsers do it themselves). */
   manageCookies?: boolean;
+  /**
+   * Authenticate every call with this bearer token (an LTI launch's app or deep linking token)
+   * and never with cookies: inside an LMS's iframe they are third-party and blocked, and a
+   * session cookie there would be someone else's identity.
+   */
+  bearer?: string;
 }
 
 /**
@@ -50,6 +69,7 @@ export class ApiClient {
   readonly #base: string;
   readonly #fetch: typeof fetch;
   readonly #manageCookies: boolean;
+  readonly #bearer: string | undefined;
   #csrf: string | null = null;
   #cookie: string | null = null;
 
@@ -57,6 +77,7 @@ export class ApiClient {
     this.#base = options.baseUrl ?? '';
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#manageCookies = options.manageCookies ?? false;
+    this.#bearer = options.bearer;
   }
 
   async me(): Promise<MeResponse> {
@@ -135,6 +156,59 @@ export class ApiClient {
     return this.#call('POST', '/api/admin/invites', InviteResponse, body);
   }
 
+  // Administrators' LTI settings (cookie session).
+  ltiPlatforms(): Promise<LtiPlatformList> {
+    return this.#call('GET', '/api/admin/lti/platforms', LtiPlatformList);
+  }
+  addLtiPlatform(body: LtiPlatformRegistrationBody): Promise<LtiPlatformCreated> {
+    return this.#call('POST', '/api/admin/lti/platforms', LtiPlatformCreated, body);
+  }
+  async removeLtiPlatform(id: string): Promise<void> {
+    await this.#call('DELETE', `/api/admin/lti/platforms/${encodeURIComponent(id)}`, null);
+  }
+  /** Makes a new signing key; the previous one stays published for an hour. */
+  rotateLtiKey(): Promise<LtiKeyRotated> {
+    return this.#call('POST', '/api/admin/lti/keys/rotate', LtiKeyRotated);
+  }
+  lti11Consumers(): Promise<Lti11Consumer[]> {
+    return this.#call('GET', '/api/admin/lti/consumers', z.array(Lti11Consumer));
+  }
+  /** The answer is the only place the consumer's secret appears. */
+  addLti11Consumer(name: string): Promise<IssuedLti11Consumer> {
+    return this.#call('POST', '/api/admin/lti/consumers', IssuedLti11Consumer, { name });
+  }
+  async removeLti11Consumer(consumerKey: string): Promise<void> {
+    await this.#call('DELETE', `/api/admin/lti/consumers/${encodeURIComponent(consumerKey)}`, null);
+  }
+
+  // With an LTI launch's token (`bearer`).
+  /** The room, role and name an app token stands for. */
+  ltiSession(): Promise<LtiSession> {
+    return this.#call('GET', '/api/lti/session', LtiSession);
+  }
+  /** A one-time ticket to open the room's WebSocket, as `join` gives. */
+  ltiJoin(): Promise<JoinResponse> {
+    return this.#call('POST', '/api/lti/join', JoinResponse, {});
+  }
+  /** The course roster with who joined (moderators). */
+  ltiRoster(): Promise<LtiRoster> {
+    return this.#call('GET', '/api/lti/roster', LtiRoster);
+  }
+  ltiRoomSettings(): Promise<LtiRoomSettings> {
+    return this.#call('GET', '/api/lti/room-settings', LtiRoomSettings);
+  }
+  updateLtiRoomSettings(change: UpdateLtiRoomSettingsBody): Promise<LtiRoomSettings> {
+    return this.#call('PUT', '/api/lti/room-settings', LtiRoomSettings, change);
+  }
+  /** With a deep linking token: the rooms already placed in the course. */
+  ltiDeepLinkOptions(): Promise<LtiDeepLinkOptions> {
+    return this.#call('GET', '/api/lti/deep-link', LtiDeepLinkOptions);
+  }
+  /** With a deep linking token: places a room, answering what to post back to the platform. */
+  ltiDeepLink(choice: LtiDeepLinkChoice): Promise<LtiDeepLinkAnswer> {
+    return this.#call('POST', '/api/lti/deep-link', LtiDeepLinkAnswer, choice);
+  }
+
   /** The WebSocket URL of this server. */
   wsUrl(): string {
     const base = this.#base || ((globalThis as { location?: { origin: string } }).location?.origin ?? '');
@@ -144,16 +218,25 @@ export class ApiClient {
   async #call<T>(method: string, path: string, schema: z.ZodType<T> | null, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (method !== 'GET' && this.#csrf) headers['x-csrf-token'] = this.#csrf;
-    if (this.#cookie) headers.cookie = this.#cookie;
-    const res = await this.#fetch(this.#base + path, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    if (this.#bearer !== undefined) headers.authorization = `Bearer ${this.#bearer}`;
+    else {
+      if (method !== 'GET' && this.#csrf) headers['x-csrf-token'] = this.#csrf;
+      if (this.#cookie) headers.cookie = this.#cookie;
+    }
+    const credentials = this.#bearer !== undefined ? 'omit' : 'same-origin';
+    const res = await this.#fetch(this.#base + path, { method, headers, credentials, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     if (this.#manageCookies) {
       const setCookie = res.headers.get('set-cookie');
       const match = setCookie?.match(/amphi_session=([^;]*)/);
       if (match) this.#cookie = match[1] ? `amphi_session=${match[1]}` : null;
     }
     const text = await res.text();
-    const json: unknown = text ? JSON.parse(text) : null;
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      // A proxy's HTML error page: the status says enough.
+    }
     if (!res.ok) {
       const parsed = ErrorBody.safeParse(json);
       const code: ErrorCode = parsed.success && isErrorCode(parsed.data.code) ? parsed.data.code : 'INTERNAL';

@@ -28,10 +28,23 @@ export const LtiPlatform = z.object({
 });
 export type LtiPlatform = z.infer<typeof LtiPlatform>;
 
+/** The body of `POST /api/admin/lti/platforms`, checked by the server's platform parser (lti/platform.ts). */
+export interface LtiPlatformRegistrationBody {
+  issuer: string;
+  clientId: string;
+  deploymentIds: string[];
+  jwksUrl: string;
+  authUrl: string;
+  tokenUrl: string;
+}
+
 export const LtiPlatformList = z.object({ tool: LtiToolUrls, platforms: z.array(LtiPlatform) });
+export type LtiPlatformList = z.infer<typeof LtiPlatformList>;
 export const LtiPlatformCreated = z.object({ tool: LtiToolUrls, platform: LtiPlatform });
+export type LtiPlatformCreated = z.infer<typeof LtiPlatformCreated>;
 
 export const LtiKeyRotated = z.object({ kid: z.string() });
+export type LtiKeyRotated = z.infer<typeof LtiKeyRotated>;
 
 /** An LTI 1.1 consumer as listed: never its secret. */
 export const Lti11Consumer = z.object({ consumerKey: z.string(), name: z.string(), createdAt: z.string() });
@@ -39,6 +52,7 @@ export type Lti11Consumer = z.infer<typeof Lti11Consumer>;
 export const CreateLti11ConsumerBody = z.object({ name: z.string().trim().min(1).max(120) }).strict();
 /** A consumer just created, with its secret: shown this once. */
 export const IssuedLti11Consumer = Lti11Consumer.extend({ secret: z.string() });
+export type IssuedLti11Consumer = z.infer<typeof IssuedLti11Consumer>;
 
 /** What an LTI app token stands for: the web app's view of a launch. */
 export const LtiSession = z.object({

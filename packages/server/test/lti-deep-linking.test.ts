@@ -4,10 +4,9 @@ import { LtiDeepLinkAnswer, LtiDeepLinkOptions, LtiLaunchPayload, LtiSession } f
 import { LtiDeepLinkClaims } from '../src/auth/tokens.js';
 import { startServer, type TestServer } from './harness.js';
 import { http, type RawResponse } from './helpers.js';
-import { LTI_ROLES, postForm, startLtiPlatform, type DeepLinkReturn, type LaunchOptions, type LtiPlatform, type LtiUser } from './ltiPlatform.js';
+import { CLIENT_ID, launchPayload as pagePayload, registeredPlatform } from './ltiLaunch.js';
+import { LTI_ROLES, postForm, type DeepLinkReturn, type LaunchOptions, type LtiPlatform, type LtiUser } from './ltiPlatform.js';
 
-const CLIENT_ID = 'amphi-at-moodle';
-const DEPLOYMENT_ID = 'deployment-1';
 const PROF: LtiUser = { id: 'prof-1', name: 'Claire Dupont', email: 'claire@uni.example' };
 const STUDENT: LtiUser = { id: 'student-1', name: 'Léa Martin' };
 
@@ -17,10 +16,7 @@ let courses = 0;
 
 beforeAll(async () => {
   server = await startServer();
-  platform = await startLtiPlatform({
-    tool: { clientId: CLIENT_ID, deploymentIds: [DEPLOYMENT_ID], redirectUris: [`${server.baseUrl}/lti/launch`], jwksUrl: `${server.baseUrl}/lti/jwks` },
-  });
-  await server.ltiStore.addPlatform(platform.registration(), new Date());
+  platform = await registeredPlatform(server);
 });
 afterAll(async () => {
   await platform?.close();
@@ -33,12 +29,11 @@ function newCourse(title = 'Physique 101'): { id: string; label: string; title: 
   return { id: `course-${courses}`, label: `PHY${courses}`, title };
 }
 
-/** The data the launch page carries in its `<meta name="amphi-lti">` (HTML-escaped JSON). */
+/** The data the launch page carries in its `<meta name="amphi-lti">`. */
 function launchPayload(html: string): LtiLaunchPayload {
-  const match = /<meta name="amphi-lti" content="([^"]*)">/.exec(html);
-  if (!match) throw new Error(`No amphi-lti meta in the page: ${html.slice(0, 300)}`);
-  const json = match[1]!.replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)));
-  return LtiLaunchPayload.parse(JSON.parse(json));
+  const payload = pagePayload(html);
+  if (!payload) throw new Error(`No amphi-lti meta in the page: ${html.slice(0, 300)}`);
+  return payload;
 }
 
 async function launch(options: Omit<LaunchOptions, 'toolLoginUrl'>): Promise<{ status: number; html: string }> {

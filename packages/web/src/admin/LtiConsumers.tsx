@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { IssuedLti11Consumer, Lti11Consumer } from '@amphi/protocol';
-import { errorCodeOf } from '../api.js';
+import { api, errorCodeOf } from '../api.js';
 import { currentLanguage } from '../i18n/index.js';
 import { ConfirmButton } from '../ui/ConfirmButton.js';
 import { CopyField } from '../ui/CopyField.js';
@@ -11,14 +11,14 @@ import { TextField } from '../ui/TextField.js';
 import { useAction } from '../ui/useAction.js';
 import { useFocusAfterRemoval } from '../ui/useFocusAfterRemoval.js';
 import { useLoad } from '../ui/useLoad.js';
-import { lti11LaunchUrl, ltiApi } from './ltiApi.js';
+import { lti11LaunchUrl } from './ltiPlatformForm.js';
 
 type IssuedConsumer = ReturnType<typeof IssuedLti11Consumer.parse>;
 
 /** LTI 1.1 consumers: the launch URL, the list (key, name; remove), and creating one (its secret shown once). */
 export function LtiConsumers() {
   const { t } = useTranslation();
-  const [list, setList] = useLoad(() => ltiApi.consumers(), 'lti-consumers');
+  const [list, setList] = useLoad(() => api.lti11Consumers(), 'lti-consumers');
   const [name, setName] = useState('');
   const [issued, setIssued] = useState<IssuedConsumer | null>(null);
   const [removed, setRemoved] = useState(false);
@@ -39,7 +39,7 @@ export function LtiConsumers() {
       return;
     }
     await create.run(async () => {
-      const consumer = await ltiApi.addConsumer(trimmed);
+      const consumer = await api.addLti11Consumer(trimmed);
       setIssued(consumer);
       setRemoved(false);
       setName('');
@@ -53,7 +53,7 @@ export function LtiConsumers() {
     setRemoved(false);
     void remove.run(async () => {
       try {
-        await ltiApi.removeConsumer(consumer.consumerKey);
+        await api.removeLti11Consumer(consumer.consumerKey);
       } catch (err) {
         // Already removed elsewhere: the list only needs to catch up.
         if (errorCodeOf(err) !== 'NOT_FOUND') throw err;

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '@amphi/client';
 import type { LtiPlatform, LtiToolUrls } from '@amphi/protocol';
-import { errorCodeOf } from '../api.js';
+import { api, errorCodeOf } from '../api.js';
 import { currentLanguage } from '../i18n/index.js';
 import { ConfirmButton } from '../ui/ConfirmButton.js';
 import { CopyField } from '../ui/CopyField.js';
@@ -12,7 +12,6 @@ import { TextField } from '../ui/TextField.js';
 import { useAction } from '../ui/useAction.js';
 import { useFocusAfterRemoval } from '../ui/useFocusAfterRemoval.js';
 import { useLoad } from '../ui/useLoad.js';
-import { ltiApi } from './ltiApi.js';
 import { EMPTY_PLATFORM_DRAFT, PLATFORM_FIELDS, checkPlatformDraft, problemsFromServer, registrationOf, type FieldProblems, type PlatformDraft } from './ltiPlatformForm.js';
 
 const dateOf = (iso: string) => new Intl.DateTimeFormat(currentLanguage(), { dateStyle: 'long' }).format(new Date(iso));
@@ -54,7 +53,7 @@ function RegisterPlatform({ onRegistered }: { onRegistered: (created: { tool: Lt
     }
     await run(async () => {
       try {
-        onRegistered(await ltiApi.addPlatform(registrationOf(draft)));
+        onRegistered(await api.addLtiPlatform(registrationOf(draft)));
         setDraft(EMPTY_PLATFORM_DRAFT);
       } catch (err) {
         const fromServer = err instanceof ApiError ? problemsFromServer(err) : {};
@@ -101,7 +100,7 @@ function RegisterPlatform({ onRegistered }: { onRegistered: (created: { tool: Lt
 /** LTI 1.3: Amphi's URLs, the registered platforms (remove), registering one, rotating Amphi's signing key. */
 export function LtiPlatforms() {
   const { t } = useTranslation();
-  const [list, setList] = useLoad(() => ltiApi.platforms(), 'lti-platforms');
+  const [list, setList] = useLoad(() => api.ltiPlatforms(), 'lti-platforms');
   const [created, setCreated] = useState<{ tool: LtiToolUrls; platform: LtiPlatform } | null>(null);
   const [removed, setRemoved] = useState(false);
   const [rotatedKid, setRotatedKid] = useState<string | null>(null);
@@ -120,7 +119,7 @@ export function LtiPlatforms() {
     setRemoved(false);
     void remove.run(async () => {
       try {
-        await ltiApi.removePlatform(platform.id);
+        await api.removeLtiPlatform(platform.id);
       } catch (err) {
         // Already removed elsewhere: the list only needs to catch up.
         if (errorCodeOf(err) !== 'NOT_FOUND') throw err;
@@ -191,7 +190,7 @@ export function LtiPlatforms() {
             <p className="hint">{t('ltiAdmin.signingKey.hint')}</p>
             <ErrorAlert code={rotate.error} />
             <div className="actions">
-              <button type="button" disabled={rotate.busy} onClick={() => void rotate.run(async () => setRotatedKid((await ltiApi.rotateKey()).kid))}>
+              <button type="button" disabled={rotate.busy} onClick={() => void rotate.run(async () => setRotatedKid((await api.rotateLtiKey()).kid))}>
                 {t('ltiAdmin.signingKey.rotate')}
               </button>
               <StatusMessage>{rotatedKid ? t('ltiAdmin.signingKey.rotated', { kid: rotatedKid }) : null}</StatusMessage>

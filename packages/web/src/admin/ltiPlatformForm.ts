@@ -1,3 +1,5 @@
+import type { LtiPlatformRegistrationBody } from '@amphi/protocol';
+
 /** The fields of an LTI 1.3 platform registration, in the order of the form. */
 export const PLATFORM_FIELDS = ['issuer', 'clientId', 'deploymentIds', 'jwksUrl', 'authUrl', 'tokenUrl'] as const;
 export type PlatformField = (typeof PLATFORM_FIELDS)[number];
@@ -6,14 +8,9 @@ export type PlatformField = (typeof PLATFORM_FIELDS)[number];
 export type PlatformDraft = Record<PlatformField, string>;
 export const EMPTY_PLATFORM_DRAFT: PlatformDraft = { issuer: '', clientId: '', deploymentIds: '', jwksUrl: '', authUrl: '', tokenUrl: '' };
 
-/** The body of `POST /api/admin/lti/platforms`. */
-export interface PlatformRegistrationBody {
-  issuer: string;
-  clientId: string;
-  deploymentIds: string[];
-  jwksUrl: string;
-  authUrl: string;
-  tokenUrl: string;
+/** The LTI 1.1 launch URL of this server (the web app and the API share one origin). */
+export function lti11LaunchUrl(): string {
+  return `${window.location.origin}/lti/launch11`;
 }
 
 /** Why a field is wrong; each has a translated message (`ltiAdmin.problems.<problem>`). */
@@ -32,7 +29,7 @@ export function deploymentIdsOf(text: string): string[] {
 }
 
 /** The request body of a draft: values trimmed, deployment ids split. */
-export function registrationOf(draft: PlatformDraft): PlatformRegistrationBody {
+export function registrationOf(draft: PlatformDraft): LtiPlatformRegistrationBody {
   return {
     issuer: draft.issuer.trim(),
     clientId: draft.clientId.trim(),

@@ -1,32 +1,14 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '@amphi/client';
-import { ErrorBody, LtiDeepLinkAnswer, LtiDeepLinkOptions, RoomKind, isErrorCode, type ErrorCode, type LtiDeepLinkChoice } from '@amphi/protocol';
+import { RoomKind, type LtiDeepLinkAnswer, type LtiDeepLinkOptions } from '@amphi/protocol';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { StatusMessage } from '../ui/StatusMessage.js';
 import { TextField } from '../ui/TextField.js';
 import { useAction } from '../ui/useAction.js';
 import { useLoad } from '../ui/useLoad.js';
 import { usePageTitle } from '../ui/usePageTitle.js';
-
-/** One call to `/api/lti/deep-link` with the deep linking token as bearer (no cookies: the LMS frame blocks them). */
-async function deepLinkCall<T>(token: string, schema: { parse(data: unknown): T }, choice?: LtiDeepLinkChoice): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${token}` };
-  if (choice !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch('/api/lti/deep-link', { method: choice === undefined ? 'GET' : 'POST', headers, credentials: 'omit', ...(choice !== undefined ? { body: JSON.stringify(choice) } : {}) });
-  let json: unknown = null;
-  try {
-    json = await res.json();
-  } catch {
-    // A proxy's HTML error page: the status below says enough.
-  }
-  if (!res.ok) {
-    const parsed = ErrorBody.safeParse(json);
-    const code: ErrorCode = parsed.success && isErrorCode(parsed.data.code) ? parsed.data.code : 'INTERNAL';
-    throw new ApiError(code, res.status, parsed.success ? parsed.data.message : res.statusText);
-  }
-  return schema.parse(json);
-}
+import { ltiClient } from './ltiSessionApi.js';
 
 /**
  * Posts the signed answer to the platform in this frame (form field `JWT`), as Deep Linking
@@ -67,7 +49,7 @@ function DeepLinkForm({ token, options }: { token: string; options: LtiDeepLinkO
     setTitleMissing(choice === 'new' && trimmed === '');
     if (choice === 'new' && trimmed === '') return;
     await run(async () => {
-      const answer = await deepLinkCall(token, LtiDeepLinkAnswer, choice === 'new' ? { create: { title: trimmed, kind } } : { roomId: choice.roomId });
+      const answer = await ltiClient(token).ltiDeepLink(choice === 'new' ? { create: { title: trimmed, kind } } : { roomId: choice.roomId });
       returnToPlatform(answer);
       setReturning(true);
     });
@@ -133,7 +115,7 @@ function DeepLinkForm({ token, options }: { token: string; options: LtiDeepLinkO
 export function LtiDeepLinkPage({ token }: { token: string }) {
   const { t } = useTranslation();
   usePageTitle(t('ltiDeepLink.title'));
-  const [options] = useLoad(() => deepLinkCall(token, LtiDeepLinkOptions), token);
+  const [options] = useLoad(() => ltiClient(token).ltiDeepLinkOptions(), token);
   return (
     <section className="card narrow">
       <h1>{t('ltiDeepLink.title')}</h1>

@@ -9,7 +9,7 @@ import { LtiMessagePage } from './LtiMessagePage.js';
 import { LtiRoomSettings } from './LtiRoomSettings.js';
 import { LtiRoster } from './LtiRoster.js';
 import { isFramed, openInNewWindow } from './ltiBoot.js';
-import { ltiSessionApi } from './ltiSessionApi.js';
+import { ltiClient } from './ltiSessionApi.js';
 
 /**
  * Inside the LMS's frame, a button to open the room in a new top-level window (more room for
@@ -39,7 +39,7 @@ function LtiRoomJoin({ token, session }: { token: string; session: LtiSession })
   const { t } = useTranslation();
   // A reload in the frame takes the same place back (useJoin keeps it per tab and per place).
   const { client, resuming, join, reset } = useJoin(`lti.${session.room.id}`);
-  const ticket = useCallback(() => ltiSessionApi.join(token), [token]);
+  const ticket = useCallback(() => ltiClient(token).ltiJoin(), [token]);
 
   let page;
   if (client) page = <RoomSession key={client.participantId} client={client} onRejoin={reset} />;
@@ -83,7 +83,7 @@ function CourseTools({ token }: { token: string }) {
 /** The room an LTI launch leads to, for the person the LMS launched (name and role from the launch). */
 export function LtiRoomPage({ token }: { token: string }) {
   const { t } = useTranslation();
-  const [session] = useLoad(() => ltiSessionApi.session(token), token);
+  const [session] = useLoad(() => ltiClient(token).ltiSession(), token);
   if (session.status === 'loading') return <p role="status">{t('app.loading')}</p>;
   if (session.status === 'error') return <LtiMessagePage title={t('ltiApp.errorTitle')} text={`${t(`errors.${session.code}`)} ${session.code === 'LTI_INVALID' ? '' : t('ltiApp.openAgain')}`.trim()} />;
   return <LtiRoomJoin token={token} session={session.data} />;

@@ -6,7 +6,7 @@ import { StatusMessage } from '../ui/StatusMessage.js';
 import { useAction } from '../ui/useAction.js';
 import { useLoad } from '../ui/useLoad.js';
 import { LtiGradeSelect, LtiTeachingAssistantSelect } from './LtiSettingsFields.js';
-import { ltiServicesApi } from './ltiServicesApi.js';
+import { ltiClient } from './ltiSessionApi.js';
 
 function SettingsForm({ token, initial, onSaved }: { token: string; initial: Settings; onSaved: (settings: Settings) => void }) {
   const { t } = useTranslation();
@@ -17,7 +17,7 @@ function SettingsForm({ token, initial, onSaved }: { token: string; initial: Set
     event.preventDefault();
     setSaved(false);
     await run(async () => {
-      onSaved(await ltiServicesApi.updateRoomSettings(token, draft));
+      onSaved(await ltiClient(token).updateLtiRoomSettings(draft));
       setSaved(true);
     });
   };
@@ -40,7 +40,7 @@ function SettingsForm({ token, initial, onSaved }: { token: string; initial: Set
 export function LtiRoomSettings({ token }: { token: string }) {
   const { t } = useTranslation();
   const headingId = useId();
-  const [settings, replace] = useLoad(() => ltiServicesApi.roomSettings(token), token);
+  const [settings, replace] = useLoad(() => ltiClient(token).ltiRoomSettings(), token);
   return (
     <section className="card" aria-labelledby={headingId}>
       <h2 id={headingId}>{t('ltiSettings.title')}</h2>

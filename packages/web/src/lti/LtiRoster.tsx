@@ -5,7 +5,7 @@ import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { StatusMessage } from '../ui/StatusMessage.js';
 import { useAction } from '../ui/useAction.js';
 import { useLoad } from '../ui/useLoad.js';
-import { ltiServicesApi } from './ltiServicesApi.js';
+import { ltiClient } from './ltiSessionApi.js';
 import { rosterView } from './rosterView.js';
 
 /**
@@ -15,7 +15,7 @@ import { rosterView } from './rosterView.js';
 export function LtiRoster({ token }: { token: string }) {
   const { t } = useTranslation();
   const headingId = useId();
-  const [roster, replace] = useLoad(() => ltiServicesApi.roster(token), token);
+  const [roster, replace] = useLoad(() => ltiClient(token).ltiRoster(), token);
   const refresh = useAction();
 
   let body;
@@ -65,7 +65,7 @@ export function LtiRoster({ token }: { token: string }) {
       <h2 id={headingId}>{t('ltiRoster.title')}</h2>
       <p className="hint">{t('ltiRoster.intro')}</p>
       <div className="actions">
-        <button type="button" className="secondary" disabled={refresh.busy || roster.status === 'loading'} onClick={() => void refresh.run(async () => replace(await ltiServicesApi.roster(token)))}>
+        <button type="button" className="secondary" disabled={refresh.busy || roster.status === 'loading'} onClick={() => void refresh.run(async () => replace(await ltiClient(token).ltiRoster()))}>
           {t('ltiRoster.refresh')}
         </button>
       </div>
