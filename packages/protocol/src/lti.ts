@@ -59,6 +59,10 @@ export const LtiSession = z.object({
   room: z.object({ id: z.string(), title: z.string(), kind: RoomKind }),
   role: Role,
   name: z.string(),
+  /** Whether this person waits in the lobby until a moderator admits them. */
+  lobby: z.boolean(),
+  /** People in the room's live session now (the pre-join page mutes by default in a large room). */
+  liveCount: z.number().int().nonnegative(),
 });
 export type LtiSession = z.infer<typeof LtiSession>;
 

@@ -204,7 +204,7 @@ export async function buildApp(deps: AppDeps): Promise<AmphiApp> {
   registerAuthRoutes(app, { accounts, publicUrl: config.publicUrl, cookieSecure: config.cookieSecure, sessionTtlS: config.sessionTtlS, rateSignInPerMin: config.rateSignInPerMin });
   registerRoomRoutes(app, { rooms, accounts, hub, signer, publicUrl: config.publicUrl, rtmpUrl: config.rtmpUrl });
   registerJoinRoutes(app, { rooms, signer, ticketTtlS: config.ticketTtlS, rateJoinPerMin: config.rateJoinPerMin, liveCount: (roomId) => hub.liveCount(roomId), cookieSecure: config.cookieSecure });
-  await registerLtiLaunchRoutes(app, { service: lti, signer, rooms, publicUrl: config.publicUrl, webDist: config.webDist, rateLaunchPerMin: config.rateLtiPerMin, ticketTtlS: config.ticketTtlS });
+  await registerLtiLaunchRoutes(app, { service: lti, signer, rooms, publicUrl: config.publicUrl, webDist: config.webDist, rateLaunchPerMin: config.rateLtiPerMin, ticketTtlS: config.ticketTtlS, liveCount: (roomId) => hub.liveCount(roomId) });
   registerLtiDeepLinkRoutes(app, { service: lti, signer, rooms, launches: ltiLaunches, keys: ltiKeys, publicUrl: config.publicUrl });
   registerLtiAdminRoutes(app, { lti: ltiStore, keys: ltiKeys, sealer: ltiSealer, publicUrl: config.publicUrl, rateJwksPerMin: config.rateApiPerMin });
   registerLtiServiceRoutes(app, { services: ltiServices, signer, rooms, hub });

@@ -58,7 +58,7 @@ describe('LTI 1.3 launch', () => {
     const before = await counts();
     const link = { id: `link-${randomUUID()}`, title: 'Week 1 — live class' };
     const teacher = await enter({ user: ada, roles: LTI_ROLES.instructor, resourceLink: link });
-    expect(teacher.session).toEqual({ room: { id: teacher.roomId, title: 'Week 1 — live class', kind: 'classroom' }, role: 'moderator', name: 'Ada Lovelace' });
+    expect(teacher.session).toEqual({ room: { id: teacher.roomId, title: 'Week 1 — live class', kind: 'classroom' }, role: 'moderator', name: 'Ada Lovelace', lobby: false, liveCount: 0 });
     // The page is made to be framed by the LMS, and never cached.
     expect(teacher.headers.get('content-security-policy')).toContain('frame-ancestors *');
     expect(teacher.headers.get('x-frame-options')).toBeNull();
@@ -97,8 +97,11 @@ describe('LTI 1.3 launch', () => {
     // The room's setting makes teaching assistants moderators.
     const room = (await server.ltiLaunches.resourceLink(platform.issuer, classroom.id))!;
     const record = (await server.rooms.get(room.roomId))!;
-    await server.rooms.update(record.id, { settings: { ...record.settings, ltiTeachingAssistant: 'moderator' } });
+    await server.rooms.update(record.id, { settings: { ...record.settings, ltiTeachingAssistant: 'moderator', lobby: true } });
     expect(await role({ id: 'u-tom', name: 'Tom TA', email: 'tom@uni.example' }, LTI_ROLES.teachingAssistant, classroom)).toBe('moderator');
+    // With the lobby on, a learner is told they will wait; a moderator is not.
+    expect((await enter({ user: bob, roles: LTI_ROLES.learner, resourceLink: classroom })).session.lobby).toBe(true);
+    expect((await enter({ user: ada, roles: LTI_ROLES.instructor, resourceLink: classroom })).session.lobby).toBe(false);
   });
 
   it('shows a learner who comes before the instructor a "not opened yet" page, in their language, and makes nothing', async () => {

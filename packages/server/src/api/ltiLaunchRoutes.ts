@@ -6,6 +6,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AmphiError, ErrorBody, JoinResponse, LtiSession } from '@amphi/protocol';
 import type { LtiAppClaims, TokenSigner } from '../auth/index.js';
+import { can } from '../rooms/index.js';
 import type { RoomStore } from '../storage/index.js';
 import { LtiLaunchService, storageKeyFor, type LaunchResult } from '../lti/LtiLaunchService.js';
 import { isLtiError, ltiError } from '../lti/ltiError.js';
@@ -21,6 +22,8 @@ export interface LtiLaunchRoutesOptions {
   /** Requests per minute per address on the login and launch endpoints. */
   rateLaunchPerMin: number;
   ticketTtlS: number;
+  /** People joined to a room's live session now (0 when none runs). */
+  liveCount: (roomId: string) => number;
 }
 
 /** Form fields of an LTI request: a repeated field becomes an array (the verifiers refuse those where one is expected). */
@@ -171,7 +174,13 @@ export async function registerLtiLaunchRoutes(app: FastifyInstance, options: Lti
       const claims = await requireLtiApp(request, signer);
       const room = await rooms.get(claims.rid);
       if (!room) throw new AmphiError('ROOM_NOT_FOUND');
-      return { room: { id: room.id, title: room.title, kind: room.kind }, role: claims.role, name: claims.name };
+      return {
+        room: { id: room.id, title: room.title, kind: room.kind },
+        role: claims.role,
+        name: claims.name,
+        lobby: room.settings.lobby && !can(claims.role, 'lobby.bypass', room.settings),
+        liveCount: options.liveCount(room.id),
+      };
     },
   );
 

@@ -51,8 +51,8 @@ function LtiRoomJoin({ token, session }: { token: string; session: LtiSession })
         kind={session.room.kind}
         role={session.role}
         needsName={false}
-        lobby={false}
-        liveCount={0}
+        lobby={session.lobby}
+        liveCount={session.liveCount}
         onJoin={() => join(ticket)}
       />
     );
