@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JoinResponse, LtiSession } from '@amphi/protocol';
 import { Sealer } from '../src/lti/index.js';
@@ -262,6 +263,28 @@ describe('LTI 1.3 launch', () => {
     const form = await launch({ user: ada, roles: LTI_ROLES.instructor, resourceLink: { id: `link-${randomUUID()}` } });
     const results = await Promise.all([form.post(), form.post(), form.post()]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 401, 401]);
+  });
+});
+
+describe('LTI endpoints under garbage', () => {
+  it('answer any form, query or body with a refusal page (never a server error), and create nothing', async () => {
+    const before = await counts();
+    const field = fc.oneof(fc.constantFrom('iss', 'login_hint', 'target_link_uri', 'id_token', 'state', 'oauth_signature', 'oauth_consumer_key', 'user_id', 'roles', 'lti_storage_target'), fc.string({ maxLength: 20 }));
+    const form = fc.array(fc.tuple(field, fc.oneof(fc.string({ maxLength: 200 }), fc.constant(platform.issuer), fc.constant('a.b.c'))), { maxLength: 8 });
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('/lti/login', '/lti/launch', '/lti/launch11'), form, fc.constantFrom('application/x-www-form-urlencoded', 'application/json', 'text/plain'), async (path, fields, type) => {
+        const body = type === 'application/json' ? JSON.stringify(Object.fromEntries(fields)) : new URLSearchParams(fields).toString();
+        const res = await fetch(server.baseUrl + path, { method: 'POST', headers: { 'content-type': type }, body, redirect: 'manual' });
+        await res.text();
+        // A form that is not a verifiable login or launch is refused (401); another content type is not
+        // read (415); a login made of the right fields by chance is redirected to the platform (302).
+        expect(path === '/lti/login' ? [302, 401, 415] : [401, 415]).toContain(res.status);
+      }),
+      { numRuns: 60 },
+    );
+    const query = await fetch(`${server.baseUrl}/lti/login?iss=${encodeURIComponent(platform.issuer)}&iss=again&login_hint=x`);
+    expect(query.status).toBe(401);
+    expect(await counts()).toEqual(before);
   });
 });
 
