@@ -90,6 +90,7 @@ export const en = {
     moderatorLink: 'Moderator link',
     participantLink: 'Participant link',
     copy: 'Copy',
+    copyNamed: 'Copy {{label}}',
     copied: 'Copied to the clipboard.',
     copyFailed: 'Could not copy: select the link and copy it yourself.',
     revoke: 'Revoke and make a new link',

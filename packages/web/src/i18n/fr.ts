@@ -90,6 +90,7 @@ export const fr: Translation = {
     moderatorLink: 'Lien modérateur',
     participantLink: 'Lien participant',
     copy: 'Copier',
+    copyNamed: 'Copier : {{label}}',
     copied: 'Copié dans le presse-papiers.',
     copyFailed: 'Copie impossible : sélectionnez le lien et copiez-le vous-même.',
     revoke: 'Révoquer et créer un nouveau lien',

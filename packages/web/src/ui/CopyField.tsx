@@ -32,7 +32,7 @@ export function CopyField({ label, value }: { label: string; value: string }) {
       <label htmlFor={id}>{label}</label>
       <div className="inline">
         <input id={id} ref={input} type="text" readOnly value={value} onFocus={(e) => e.currentTarget.select()} spellCheck={false} />
-        <button type="button" onClick={() => void copyText(value, input.current).then((ok) => setResult(ok ? 'copied' : 'failed'))}>
+        <button type="button" aria-label={t('editor.copyNamed', { label })} onClick={() => void copyText(value, input.current).then((ok) => setResult(ok ? 'copied' : 'failed'))}>
           {t('editor.copy')}
         </button>
       </div>
