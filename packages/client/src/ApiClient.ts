@@ -7,6 +7,7 @@ import {
   LtiDeepLinkAnswer,
   LtiDeepLinkOptions,
   LtiKeyRotated,
+  LtiPlatform,
   LtiPlatformCreated,
   LtiPlatformList,
   LtiRoomSettings,
@@ -165,6 +166,10 @@ export class ApiClient {
   }
   async removeLtiPlatform(id: string): Promise<void> {
     await this.#call('DELETE', `/api/admin/lti/platforms/${encodeURIComponent(id)}`, null);
+  }
+  /** Replaces a platform's deployment ids (at least one); the platform keeps its id. */
+  setLtiDeployments(id: string, deploymentIds: readonly string[]): Promise<LtiPlatform> {
+    return this.#call('PUT', `/api/admin/lti/platforms/${encodeURIComponent(id)}/deployments`, LtiPlatform, { deploymentIds });
   }
   /** Makes a new signing key; the previous one stays published for an hour. */
   rotateLtiKey(): Promise<LtiKeyRotated> {

@@ -59,13 +59,22 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERRORS, value);
 }
 
+/** One wrong field of a refused input: its path (`deploymentIds`, `room.title`) and why, in English. */
+export interface ErrorIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
 /** An error that carries a registry code; thrown by the domain and mapped to HTTP/WS at the edge. */
 export class AmphiError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, detail?: string) {
+  /** The wrong fields, for a `VALIDATION_FAILED` that names them (sent as the body's `issues`). */
+  readonly issues: readonly ErrorIssue[] | undefined;
+  constructor(code: ErrorCode, detail?: string, issues?: readonly ErrorIssue[]) {
     super(detail ?? ERRORS[code].message);
     this.name = 'AmphiError';
     this.code = code;
+    this.issues = issues;
   }
   get status(): number {
     return ERRORS[this.code].status;

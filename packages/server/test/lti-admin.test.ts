@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT, createRemoteJWKSet, jwtVerify } from 'jose';
 import { z } from 'zod';
-import { IssuedLti11Consumer, Lti11Consumer, LtiPlatformCreated, LtiPlatformList, User } from '@amphi/protocol';
+import { ErrorBody, IssuedLti11Consumer, Lti11Consumer, LtiPlatform, LtiPlatformCreated, LtiPlatformList, User } from '@amphi/protocol';
 import { openDatabase } from '../src/index.js';
 import { Sealer, ToolKeys } from '../src/lti/index.js';
 import { LtiStore } from '../src/storage/index.js';
 import { startServer, type TestServer } from './harness.js';
 import { http, rawSignUp, type RawSession } from './helpers.js';
+import { launchPayload, registeredPlatform } from './ltiLaunch.js';
+import { LTI_ROLES } from './ltiPlatform.js';
 
 const ADMIN_EMAIL = 'lti-admin@uni.example';
 const ADMIN_PASSWORD = 'first admin password';
@@ -78,9 +80,13 @@ describe('LTI administration', () => {
     const res = await http(server, 'POST', '/api/admin/lti/platforms', { session: admin, json: input });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED' });
-    const message = (res.body as { message: string }).message;
-    expect(message).toContain('jwksUrl: must use https');
-    expect(message).toContain('deploymentIds: needs at least one deployment id');
+    const body = ErrorBody.parse(res.body);
+    expect(body.message).toContain('jwksUrl: must use https');
+    expect(body.message).toContain('deploymentIds: needs at least one deployment id');
+    expect(body.issues).toEqual([
+      { path: 'deploymentIds', message: 'needs at least one deployment id' },
+      { path: 'jwksUrl', message: 'must use https (plain http only on localhost or 127.0.0.1)' },
+    ]);
     expect(await platformRows(input.issuer)).toHaveLength(0);
   });
 
@@ -119,6 +125,95 @@ describe('LTI administration', () => {
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({ code: 'CSRF_FAILED' });
     expect(await platformRows(input.issuer)).toHaveLength(0);
+  });
+});
+
+const deploymentRows = async (platformId: string) =>
+  (await server.database.db.selectFrom('lti_deployments').select('deployment_id').where('platform_id', '=', platformId).orderBy('deployment_id').execute()).map((d) => d.deployment_id);
+
+async function registered(): Promise<LtiPlatform> {
+  return LtiPlatformCreated.parse((await http(server, 'POST', '/api/admin/lti/platforms', { session: admin, json: moodle() })).body).platform;
+}
+
+/** PUT /api/admin/lti/platforms/:id/deployments, by the administrator unless `as` says otherwise. */
+const setDeployments = (id: string, json: unknown, as: { session?: RawSession; csrf?: boolean } = { session: admin }) =>
+  http(server, 'PUT', `/api/admin/lti/platforms/${id}/deployments`, { ...as, json });
+
+describe("Editing a platform's deployment ids", () => {
+  it('replaces the deployment ids of a platform, which keeps its id, its fields and its date', async () => {
+    const platform = await registered();
+    const res = await setDeployments(platform.id, { deploymentIds: [' 2 ', '3', '3', '4'] });
+    expect(res.status).toBe(200);
+    expect(LtiPlatform.parse(res.body)).toEqual({ ...platform, deploymentIds: ['2', '3', '4'] });
+    expect(await deploymentRows(platform.id)).toEqual(['2', '3', '4']);
+    expect(await platformRows(platform.issuer)).toMatchObject([{ id: platform.id, client_id: platform.clientId }]);
+    const list = LtiPlatformList.parse((await http(server, 'GET', '/api/admin/lti/platforms', { session: admin })).body);
+    expect(list.platforms.find((p) => p.id === platform.id)).toEqual({ ...platform, deploymentIds: ['2', '3', '4'] });
+  });
+
+  it('refuses a bad list with 400 and its issues, and changes nothing', async () => {
+    const platform = await registered();
+    for (const [json, issue] of [
+      [{ deploymentIds: [] }, { path: 'deploymentIds', message: 'needs at least one deployment id' }],
+      [{ deploymentIds: ['ok', ' '] }, { path: 'deploymentIds', message: '1: empty' }],
+      [{ deploymentIds: ['d'.repeat(256)] }, { path: 'deploymentIds', message: '0: longer than 255 characters' }],
+      [{ deploymentIds: '1, 2' }, { path: 'deploymentIds', message: 'must be a list of deployment ids' }],
+      [{}, { path: 'deploymentIds', message: 'must be a list of deployment ids' }],
+    ] as const) {
+      const res = await setDeployments(platform.id, json);
+      expect(res.status).toBe(400);
+      expect(ErrorBody.parse(res.body)).toMatchObject({ code: 'VALIDATION_FAILED', issues: [issue] });
+    }
+    expect(await deploymentRows(platform.id)).toEqual(['1', '2']);
+  });
+
+  it('answers 404 for an unknown platform', async () => {
+    const res = await setDeployments('no-such-platform', { deploymentIds: ['1'] });
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await server.database.db.selectFrom('lti_deployments').selectAll().where('platform_id', '=', 'no-such-platform').execute()).toHaveLength(0);
+  });
+
+  it('refuses a teacher (403), a signed-out visitor (401) and a write without the CSRF header, and changes nothing', async () => {
+    const platform = await registered();
+    expect((await setDeployments(platform.id, { deploymentIds: ['9'] }, { session: teacher })).status).toBe(403);
+    expect((await setDeployments(platform.id, { deploymentIds: ['9'] }, {})).status).toBe(401);
+    const noCsrf = await setDeployments(platform.id, { deploymentIds: ['9'] }, { session: admin, csrf: false });
+    expect(noCsrf.status).toBe(403);
+    expect(noCsrf.body).toMatchObject({ code: 'CSRF_FAILED' });
+    expect(await deploymentRows(platform.id)).toEqual(['1', '2']);
+  });
+
+  it('lets a deployment added this way launch at once', async () => {
+    const lms = await registeredPlatform(server);
+    try {
+      const [stored] = await server.ltiStore.platformsFor(lms.issuer);
+      const launch = (options: { deploymentId?: string; tamper?: { deploymentId: string } }) =>
+        lms.startLaunch({
+          toolLoginUrl: `${server.baseUrl}/lti/login`,
+          user: { id: 'u-ada', name: 'Ada Lovelace', email: 'ada@uni.example' },
+          roles: LTI_ROLES.instructor,
+          context: { id: 'course-dep', title: 'Deployments' },
+          resourceLink: { id: 'link-dep', title: 'Live class' },
+          ...options,
+        });
+
+      // An id_token for dep-2 (the login initiation says dep-1, which is registered) is refused…
+      const before = await (await launch({ tamper: { deploymentId: 'dep-2' } })).post();
+      expect(before.status).toBe(401);
+      expect(await before.text()).toContain('deployment dep-2 is not registered');
+
+      const res = await setDeployments(stored!.id, { deploymentIds: ['dep-1', 'dep-2'] });
+      expect(res.status).toBe(200);
+
+      // …and accepted once the administrator has added it, from the login initiation on.
+      const after = await (await launch({ deploymentId: 'dep-2' })).post();
+      const html = await after.text();
+      expect(after.status, html.slice(0, 300)).toBe(200);
+      expect(launchPayload(html)?.kind).toBe('room');
+    } finally {
+      await lms.close();
+    }
   });
 });
 

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AmphiError, CreateLti11ConsumerBody, ErrorBody, IssuedLti11Consumer, Lti11Consumer, LtiKeyRotated, LtiPlatformCreated, LtiPlatformList, type LtiPlatform, type LtiToolUrls } from '@amphi/protocol';
+import { AmphiError, CreateLti11ConsumerBody, ErrorBody, IssuedLti11Consumer, Lti11Consumer, LtiKeyRotated, LtiPlatform, LtiPlatformCreated, LtiPlatformList, type LtiToolUrls } from '@amphi/protocol';
 import { randomToken } from '../auth/index.js';
-import { parsePlatformRegistration, type Sealer, type ToolKeys } from '../lti/index.js';
+import { parseDeploymentIds, parsePlatformRegistration, type Sealer, type ToolKeys } from '../lti/index.js';
 import type { LtiPlatformRecord, LtiStore } from '../storage/index.js';
 import { requireAdmin } from '../http/requestAuth.js';
 
@@ -82,6 +82,27 @@ export function registerLtiAdminRoutes(app: FastifyInstance, options: LtiAdminRo
       if (!platform) throw new AmphiError('INVALID_STATE', `A platform with issuer ${registration.issuer} and client id ${registration.clientId} is already registered.`);
       request.log.info({ platformId: platform.id, issuer: platform.issuer }, 'LTI platform registered');
       return reply.status(201).send({ tool, platform: toPlatform(platform) });
+    },
+  );
+
+  r.put(
+    '/api/admin/lti/platforms/:id/deployments',
+    {
+      schema: {
+        tags,
+        summary: "Replace an LTI 1.3 platform's deployment ids",
+        description: 'Body: { deploymentIds } (at least one, each up to 255 characters; trimmed, repeats dropped). The platform keeps its id, so the activities and courses that refer to it keep working.',
+        params: Params,
+        response: { 200: LtiPlatform, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      const deploymentIds = parseDeploymentIds(request.body);
+      const platform = await lti.setDeployments(request.params.id, deploymentIds);
+      if (!platform) throw new AmphiError('NOT_FOUND', 'No such LTI platform.');
+      request.log.info({ platformId: platform.id, deployments: deploymentIds.length }, 'LTI platform deployments changed');
+      return toPlatform(platform);
     },
   );
 

@@ -19,7 +19,7 @@ export function errorBody(code: ErrorCode, message?: string, issues?: ErrorBody[
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AmphiError) {
-      return reply.status(error.status).send(errorBody(error.code, error.message));
+      return reply.status(error.status).send(errorBody(error.code, error.message, error.issues && [...error.issues]));
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const issues = error.validation.map((v) => ({ path: v.instancePath.replace(/^\//, '').replaceAll('/', '.') || (error.validationContext ?? ''), message: v.message ?? 'invalid' }));

@@ -54,29 +54,61 @@ function secureUrl() {
 const id = () =>
   z.string().trim().min(1, 'empty').max(MAX_ID, `longer than ${MAX_ID} characters`);
 
+const deploymentIds = () =>
+  z
+    .array(id(), { error: 'must be a list of deployment ids' })
+    .min(1, 'needs at least one deployment id')
+    .max(100, 'more than 100 deployment ids');
+
 const RegistrationInput = z.object({
   // The issuer is compared byte for byte with the id_token's `iss`: it is a URL, but it is only trimmed, not normalised.
   issuer: secureUrl(),
   clientId: id(),
-  deploymentIds: z
-    .array(id(), { error: 'must be a list of deployment ids' })
-    .min(1, 'needs at least one deployment id')
-    .max(100, 'more than 100 deployment ids'),
+  deploymentIds: deploymentIds(),
   jwksUrl: secureUrl(),
   authUrl: secureUrl(),
   tokenUrl: secureUrl(),
 });
 
 /**
+ * The `VALIDATION_FAILED` error of a refused input: its message names every problem
+ * (`deploymentIds.0: empty`), and its issues give one entry per wrong top-level field
+ * (path `deploymentIds`, or '' for the input as a whole), its problems joined by '; '.
+ */
+function invalid(what: string, whole: string, error: z.ZodError): AmphiError {
+  const problems = error.issues.map((issue) => `${issue.path.join('.') || whole}: ${issue.message}`);
+  const byField = new Map<string, string[]>();
+  for (const issue of error.issues) {
+    const [field = '', ...rest] = issue.path.map(String);
+    const messages = byField.get(field) ?? [];
+    messages.push(rest.length > 0 ? `${rest.join('.')}: ${issue.message}` : issue.message);
+    byField.set(field, messages);
+  }
+  const issues = [...byField].map(([path, messages]) => ({ path, message: messages.join('; ') }));
+  return new AmphiError('VALIDATION_FAILED', `Invalid ${what}: ${problems.join('; ')}.`, issues);
+}
+
+/**
  * Checks a registration entered by an administrator and returns it trimmed, with deployment ids
- * deduplicated. Throws `VALIDATION_FAILED` naming every wrong field. The input is not changed.
+ * deduplicated. Throws `VALIDATION_FAILED` naming every wrong field (in its message and its
+ * issues). The input is not changed.
  */
 export function parsePlatformRegistration(input: unknown): PlatformRegistration {
   const parsed = RegistrationInput.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'registration'}: ${issue.message}`);
-    throw new AmphiError('VALIDATION_FAILED', `Invalid platform registration: ${problems.join('; ')}.`);
-  }
+  if (!parsed.success) throw invalid('platform registration', 'registration', parsed.error);
   const { issuer, clientId, deploymentIds, jwksUrl, authUrl, tokenUrl } = parsed.data;
   return { issuer, clientId, deploymentIds: [...new Set(deploymentIds)], jwksUrl, authUrl, tokenUrl };
+}
+
+const DeploymentsInput = z.object({ deploymentIds: deploymentIds() });
+
+/**
+ * Checks a new list of deployment ids for a registered platform (`{ deploymentIds }`, the same
+ * rules as at registration) and returns them trimmed and deduplicated. Throws `VALIDATION_FAILED`
+ * as `parsePlatformRegistration` does. The input is not changed.
+ */
+export function parseDeploymentIds(input: unknown): string[] {
+  const parsed = DeploymentsInput.safeParse(input);
+  if (!parsed.success) throw invalid('deployment ids', 'body', parsed.error);
+  return [...new Set(parsed.data.deploymentIds)];
 }

@@ -91,6 +91,37 @@ export class LtiStore {
     return Number(result.numDeletedRows) > 0;
   }
 
+  /**
+   * Replaces the deployment ids of a registration in one transaction (launches see the old list
+   * or the new one, never none); the registration itself, and what refers to it, stay. Returns
+   * the registration with its new ids, or null when there is none (nothing is written).
+   */
+  async setDeployments(platformId: string, ids: readonly string[]): Promise<LtiPlatformRecord | null> {
+    const deploymentIds = [...new Set(ids)];
+    return this.#db.transaction().execute(async (trx) => {
+      // Locks the registration, so that it cannot be deleted between the check and the insert.
+      const row = await trx.selectFrom('lti_platforms').selectAll().where('id', '=', platformId).forUpdate().executeTakeFirst();
+      if (!row) return null;
+      await trx.deleteFrom('lti_deployments').where('platform_id', '=', platformId).execute();
+      if (deploymentIds.length > 0) {
+        await trx
+          .insertInto('lti_deployments')
+          .values(deploymentIds.map((deploymentId) => ({ platform_id: platformId, deployment_id: deploymentId })))
+          .execute();
+      }
+      return {
+        id: row.id,
+        issuer: row.issuer,
+        clientId: row.client_id,
+        deploymentIds,
+        jwksUrl: row.jwks_url,
+        authUrl: row.auth_url,
+        tokenUrl: row.token_url,
+        createdAt: new Date(row.created_at),
+      };
+    });
+  }
+
   async #platformsWhere(issuer: string | null): Promise<LtiPlatformRecord[]> {
     let query = this.#db.selectFrom('lti_platforms').selectAll().orderBy('created_at', 'asc').orderBy('id', 'asc');
     if (issuer !== null) query = query.where('issuer', '=', issuer);

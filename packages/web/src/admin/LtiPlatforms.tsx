@@ -12,7 +12,18 @@ import { TextField } from '../ui/TextField.js';
 import { useAction } from '../ui/useAction.js';
 import { useFocusAfterRemoval } from '../ui/useFocusAfterRemoval.js';
 import { useLoad } from '../ui/useLoad.js';
-import { EMPTY_PLATFORM_DRAFT, PLATFORM_FIELDS, checkPlatformDraft, problemsFromServer, registrationOf, type FieldProblems, type PlatformDraft } from './ltiPlatformForm.js';
+import {
+  EMPTY_PLATFORM_DRAFT,
+  PLATFORM_FIELDS,
+  checkPlatformDraft,
+  deploymentIdsOf,
+  deploymentIdsProblem,
+  problemsFromServer,
+  registrationOf,
+  type FieldProblem,
+  type FieldProblems,
+  type PlatformDraft,
+} from './ltiPlatformForm.js';
 
 const dateOf = (iso: string) => new Intl.DateTimeFormat(currentLanguage(), { dateStyle: 'long' }).format(new Date(iso));
 
@@ -97,7 +108,111 @@ function RegisterPlatform({ onRegistered }: { onRegistered: (created: { tool: Lt
   );
 }
 
-/** LTI 1.3: Amphi's URLs, the registered platforms (remove), registering one, rotating Amphi's signing key. */
+/**
+ * "Edit deployment IDs" of a registered platform: a small inline form. The platform keeps its
+ * id, so the activities and courses that refer to it keep working. Focus goes to the field
+ * when it opens, and back to the Edit button when it closes.
+ */
+function EditDeployments({ platform, onSaved }: { platform: LtiPlatform; onSaved: (platform: LtiPlatform) => void }) {
+  const { t } = useTranslation();
+  const [text, setText] = useState<string | null>(null);
+  const [problem, setProblem] = useState<FieldProblem | null>(null);
+  const [saved, setSaved] = useState(false);
+  const { busy, error, setError, run } = useAction();
+  const form = useRef<HTMLFormElement>(null);
+  const editButton = useRef<HTMLButtonElement>(null);
+  // Where the focus goes after the next render: the field (opened, or refused) or the Edit button (closed).
+  const [focusTarget, setFocusTarget] = useState<{ to: 'field' | 'button' } | null>(null);
+  const names = { issuer: platform.issuer, clientId: platform.clientId };
+  useEffect(() => {
+    if (focusTarget?.to === 'field') form.current?.querySelector<HTMLInputElement>('input')?.focus();
+    if (focusTarget?.to === 'button') editButton.current?.focus();
+  }, [focusTarget]);
+
+  const open = () => {
+    setText(platform.deploymentIds.join(', '));
+    setProblem(null);
+    setError(null);
+    setSaved(false);
+    setFocusTarget({ to: 'field' });
+  };
+  const close = () => {
+    setText(null);
+    setFocusTarget({ to: 'button' });
+  };
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (text === null) return;
+    const ids = deploymentIdsOf(text);
+    const found = deploymentIdsProblem(ids);
+    setProblem(found);
+    if (found) {
+      setError('VALIDATION_FAILED');
+      setFocusTarget({ to: 'field' });
+      return;
+    }
+    const ok = await run(async () => {
+      try {
+        onSaved(await api.setLtiDeployments(platform.id, ids));
+      } catch (err) {
+        const refused = err instanceof ApiError ? (problemsFromServer(err).deploymentIds ?? null) : null;
+        setProblem(refused);
+        if (refused) setFocusTarget({ to: 'field' });
+        throw err;
+      }
+    });
+    if (ok) {
+      setSaved(true);
+      close();
+    }
+  };
+
+  return (
+    <div>
+      {text === null ? (
+        <div className="actions">
+          <button type="button" ref={editButton} className="secondary" onClick={open} aria-label={t('ltiAdmin.platforms.editDeploymentsOf', names)}>
+            {t('ltiAdmin.platforms.editDeployments')}
+          </button>
+        </div>
+      ) : (
+        <form
+          ref={form}
+          className="stack"
+          noValidate
+          aria-label={t('ltiAdmin.platforms.editDeploymentsOf', names)}
+          onSubmit={(e) => void submit(e)}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') close();
+          }}
+        >
+          <ErrorAlert code={error} />
+          <TextField
+            label={t('ltiAdmin.fields.deploymentIds')}
+            hint={t('ltiAdmin.platforms.deploymentIdsHint')}
+            error={problem ? t(`ltiAdmin.problems.${problem}`) : null}
+            value={text}
+            onChange={setText}
+            required
+            autoComplete="off"
+            spellCheck={false}
+          />
+          <div className="actions">
+            <button type="submit" disabled={busy}>
+              {t('app.save')}
+            </button>
+            <button type="button" className="secondary" onClick={close}>
+              {t('app.cancel')}
+            </button>
+          </div>
+        </form>
+      )}
+      <StatusMessage>{saved ? t('ltiAdmin.platforms.deploymentIdsSaved', names) : null}</StatusMessage>
+    </div>
+  );
+}
+
+/** LTI 1.3: Amphi's URLs, the registered platforms (edit their deployment ids, remove), registering one, rotating Amphi's signing key. */
 export function LtiPlatforms() {
   const { t } = useTranslation();
   const [list, setList] = useLoad(() => api.ltiPlatforms(), 'lti-platforms');
@@ -156,6 +271,7 @@ export function LtiPlatforms() {
                   <div>{t('ltiAdmin.platforms.clientId', { clientId: p.clientId })}</div>
                   <div>{t('ltiAdmin.platforms.deploymentIds', { ids: p.deploymentIds.join(', ') })}</div>
                   <div className="muted">{t('ltiAdmin.registeredOn', { date: dateOf(p.createdAt) })}</div>
+                  <EditDeployments platform={p} onSaved={(updated) => setList({ ...list.data, platforms: list.data.platforms.map((q) => (q.id === updated.id ? updated : q)) })} />
                   <div className="actions">
                     <ConfirmButton
                       label={t('ltiAdmin.platforms.remove', { issuer: p.issuer, clientId: p.clientId })}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_PLATFORM_DRAFT, checkPlatformDraft, deploymentIdsOf, problemsFromServer, registrationOf, type PlatformDraft } from './ltiPlatformForm.js';
+import { EMPTY_PLATFORM_DRAFT, checkPlatformDraft, deploymentIdsOf, deploymentIdsProblem, problemsFromServer, registrationOf, type PlatformDraft } from './ltiPlatformForm.js';
 
 const moodle: PlatformDraft = {
   issuer: ' https://moodle.uni.example ',
@@ -56,21 +56,34 @@ describe('checkPlatformDraft', () => {
   });
 });
 
+describe('deploymentIdsProblem', () => {
+  it('wants at least one id, none longer than the server keeps', () => {
+    expect(deploymentIdsProblem(deploymentIdsOf('dep-1\ndep-2, dep-3'))).toBeNull();
+    expect(deploymentIdsProblem(deploymentIdsOf(' ,\n '))).toBe('required');
+    expect(deploymentIdsProblem(['1', 'd'.repeat(256)])).toBe('tooLong');
+  });
+});
+
 describe('problemsFromServer', () => {
-  it('marks the fields a VALIDATION_FAILED message names', () => {
-    const message = 'Invalid platform registration: jwksUrl: must use https (plain http only on localhost or 127.0.0.1); deploymentIds.0: empty.';
-    expect(problemsFromServer({ code: 'VALIDATION_FAILED', message })).toEqual({ jwksUrl: 'refused', deploymentIds: 'refused' });
+  it('marks the fields of the issues the server gives, once each', () => {
+    const issues = [
+      { path: 'jwksUrl', message: 'must use https (plain http only on localhost or 127.0.0.1)' },
+      { path: 'deploymentIds', message: '0: empty' },
+      { path: 'issuer', message: 'not a URL' },
+    ];
+    expect(problemsFromServer({ code: 'VALIDATION_FAILED', issues })).toEqual({ jwksUrl: 'refused', deploymentIds: 'refused', issuer: 'refused' });
   });
 
-  it('marks the fields of the issues the server gives', () => {
-    expect(problemsFromServer({ code: 'VALIDATION_FAILED', message: 'body/issuer must be string', issues: [{ path: 'issuer' }, { path: 'deploymentIds.1' }, { path: 'other' }] })).toEqual({
-      issuer: 'refused',
-      deploymentIds: 'refused',
-    });
+  it('reads the field of a nested path and ignores paths that are not fields', () => {
+    expect(problemsFromServer({ code: 'VALIDATION_FAILED', issues: [{ path: 'deploymentIds.1' }, { path: 'other' }, { path: '' }] })).toEqual({ deploymentIds: 'refused' });
+  });
+
+  it('marks nothing when the refusal names no field', () => {
+    expect(problemsFromServer({ code: 'VALIDATION_FAILED' })).toEqual({});
   });
 
   it('marks the client id of a registration already made, and nothing for other errors', () => {
-    expect(problemsFromServer({ code: 'INVALID_STATE', message: 'already registered' })).toEqual({ clientId: 'duplicate' });
-    expect(problemsFromServer({ code: 'CSRF_FAILED', message: 'issuer: nope' })).toEqual({});
+    expect(problemsFromServer({ code: 'INVALID_STATE' })).toEqual({ clientId: 'duplicate' });
+    expect(problemsFromServer({ code: 'CSRF_FAILED', issues: [{ path: 'issuer' }] })).toEqual({});
   });
 });

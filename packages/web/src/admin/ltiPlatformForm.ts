@@ -58,14 +58,20 @@ export function checkPlatformDraft(draft: PlatformDraft): FieldProblems {
   const body = registrationOf(draft);
   const problems: FieldProblems = {};
   for (const field of PLATFORM_FIELDS) {
-    const value = field === 'deploymentIds' ? body.deploymentIds : body[field];
-    if (value.length === 0) problems[field] = 'required';
-    else if (typeof value === 'string' && URL_FIELDS.has(field)) {
-      const problem = urlProblem(value);
-      if (problem) problems[field] = problem;
-    } else if ((typeof value === 'string' ? [value] : value).some((id) => id.length > MAX_ID)) problems[field] = 'tooLong';
+    let problem: FieldProblem | null;
+    if (field === 'deploymentIds') problem = deploymentIdsProblem(body.deploymentIds);
+    else if (body[field] === '') problem = 'required';
+    else if (URL_FIELDS.has(field)) problem = urlProblem(body[field]);
+    else problem = body[field].length > MAX_ID ? 'tooLong' : null;
+    if (problem) problems[field] = problem;
   }
   return problems;
+}
+
+/** What is wrong with a list of deployment ids (at registration or when editing them), or null. */
+export function deploymentIdsProblem(ids: readonly string[]): FieldProblem | null {
+  if (ids.length === 0) return 'required';
+  return ids.some((id) => id.length > MAX_ID) ? 'tooLong' : null;
 }
 
 function isPlatformField(name: string): name is PlatformField {
@@ -73,21 +79,17 @@ function isPlatformField(name: string): name is PlatformField {
 }
 
 /**
- * The fields a refusal of the server names: its `issues` when it gives them, else the
- * `field: reason` parts of its message ("Invalid platform registration: jwksUrl: must use https…").
- * A second registration of the same issuer and client id (INVALID_STATE) marks the client id.
+ * The fields a refusal of the server names in its `issues` (`deploymentIds`, or
+ * `deploymentIds.1` from a request schema). A second registration of the same issuer and
+ * client id (INVALID_STATE) marks the client id.
  */
-export function problemsFromServer(error: { code: string; message: string; issues?: readonly { path: string }[] }): FieldProblems {
+export function problemsFromServer(error: { code: string; issues?: readonly { path: string }[] }): FieldProblems {
   if (error.code === 'INVALID_STATE') return { clientId: 'duplicate' };
   if (error.code !== 'VALIDATION_FAILED') return {};
-  const named = new Set<PlatformField>();
+  const problems: FieldProblems = {};
   for (const issue of error.issues ?? []) {
-    const field = issue.path.split('.').find(isPlatformField);
-    if (field) named.add(field);
+    const field = issue.path.split('.')[0] ?? '';
+    if (isPlatformField(field)) problems[field] = 'refused';
   }
-  for (const match of error.message.matchAll(/(?<=^|[\s;])([A-Za-z]+)(?:\.\d+)?: /g)) {
-    const name = match[1]!;
-    if (isPlatformField(name)) named.add(name);
-  }
-  return Object.fromEntries([...named].map((field) => [field, 'refused'])) as FieldProblems;
+  return problems;
 }
