@@ -1,16 +1,11 @@
-import path from 'node:path';
-import { expect, test, type APIRequestContext, type Browser, type Frame, type FrameLocator, type Page } from '@playwright/test';
-import { startLtiPlatform, type BrowserLaunchOptions, type LtiPlatform } from '../packages/server/test/ltiPlatform.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, BASE_URL, CHROMIUM_ARGS } from './support/constants.js';
+import { expect, test, type Browser } from '@playwright/test';
+import type { BrowserLaunchOptions, LtiPlatform } from '../packages/server/test/ltiPlatform.js';
+import { BASE_URL } from './support/constants.js';
 import { expectAccessible } from './support/helpers.js';
+import { openCoursePage as openCourse, registerPlatform, startCoursePlatform, thirdPartyCookiesBlocked, type CoursePage } from './support/lti.js';
 
 // Third-party cookies blocked, as browsers do or will by default: the LMS's frame must run without them.
-test.use({
-  launchOptions: {
-    executablePath: '/usr/bin/chromium',
-    args: [...CHROMIUM_ARGS, `--use-file-for-fake-audio-capture=${path.join(process.env.AMPHI_E2E_TMP ?? '', 'tone.wav')}`, '--test-third-party-cookie-phaseout'],
-  },
-});
+test.use({ launchOptions: thirdPartyCookiesBlocked });
 
 /**
  * The Moodle-like platform serves its pages on `localhost` while Amphi is on 127.0.0.1: two
@@ -19,10 +14,7 @@ test.use({
 let platform: LtiPlatform;
 
 test.beforeAll(async ({ playwright }) => {
-  platform = await startLtiPlatform({
-    tool: { clientId: 'amphi-e2e', deploymentIds: ['1'], redirectUris: [`${BASE_URL}/lti/launch`], jwksUrl: `${BASE_URL}/lti/jwks` },
-    browserHost: 'localhost',
-  });
+  platform = await startCoursePlatform('amphi-e2e');
   const request = await playwright.request.newContext({ baseURL: BASE_URL });
   try {
     await registerPlatform(request, platform);
@@ -32,15 +24,6 @@ test.beforeAll(async ({ playwright }) => {
 });
 test.afterAll(async () => platform?.close());
 
-/** The administrator registers the test platform in Amphi, as they would from the admin page. */
-async function registerPlatform(request: APIRequestContext, lms: LtiPlatform): Promise<void> {
-  const signIn = await request.post('/api/auth/signin', { data: { email: ADMIN_EMAIL, password: ADMIN_PASSWORD } });
-  expect(signIn.status()).toBe(200);
-  const { csrfToken } = (await signIn.json()) as { csrfToken: string };
-  const res = await request.post('/api/admin/lti/platforms', { data: lms.registration(), headers: { 'x-csrf-token': csrfToken } });
-  expect(res.status(), await res.text()).toBe(201);
-}
-
 const COURSE = { id: 'course-phys-101', label: 'PHYS101', title: 'Physics 101' };
 
 function launch(options: Omit<BrowserLaunchOptions, 'toolLoginUrl' | 'context'>): string {
@@ -48,17 +31,8 @@ function launch(options: Omit<BrowserLaunchOptions, 'toolLoginUrl' | 'context'>)
 }
 
 /** Someone's browser on a course page: the page, Amphi's frame (to find things in) and the frame itself (to run script in). */
-async function openCoursePage(browser: Browser, courseUrl: string): Promise<{ page: Page; amphi: FrameLocator; frame: () => Frame; close: () => Promise<void> }> {
-  const context = await browser.newContext({ locale: 'en-US' });
-  const page = await context.newPage();
-  await page.goto(courseUrl);
-  await expect(page.getByRole('heading', { level: 1, name: COURSE.title })).toBeVisible();
-  const frame = () => {
-    const found = page.frame({ name: 'amphi-frame' });
-    if (!found) throw new Error('The course page has no Amphi frame.');
-    return found;
-  };
-  return { page, amphi: page.frameLocator('iframe[title="Amphi"]'), frame, close: () => context.close() };
+function openCoursePage(browser: Browser, courseUrl: string): Promise<CoursePage> {
+  return openCourse(browser, courseUrl, COURSE.title);
 }
 
 test('a learner who opens an activity before the instructor is told it is not open yet', async ({ browser }) => {

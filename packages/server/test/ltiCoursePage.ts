@@ -63,3 +63,15 @@ export function loginInitiationPage(toolLoginUrl: string, fields: Readonly<Recor
     .join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Launching…</title></head><body onload="document.forms[0].submit()"><form method="post" action="${escapeHtml(toolLoginUrl)}">${inputs}</form></body></html>`;
 }
+
+/** The heading of the activity on a course page where an instructor adds an activity (deep linking). */
+export const deepLinkActivityTitle = 'Add an activity';
+
+/**
+ * What the frame shows once the platform accepted a deep linking response: the activity (or
+ * activities) added, by title, as Moodle's page before it closes the selection dialog.
+ */
+export function deepLinkReturnPage(titles: readonly string[]): string {
+  const text = titles.length === 0 ? 'No activity added.' : `Activity added: ${titles.join(', ')}`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(text)}</title></head><body><main><h1>${escapeHtml(text)}</h1></main></body></html>`;
+}

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { SignJWT, UnsecuredJWT, exportJWK, exportSPKI, generateKeyPair, type JWK, type JWTPayload } from 'jose';
 import { CookieJar, browserFetch, postForm, readForm } from './ltiBrowser.js';
-import { coursePage, loginInitiationPage } from './ltiCoursePage.js';
+import { coursePage, deepLinkActivityTitle, loginInitiationPage } from './ltiCoursePage.js';
 import { PlatformServices, SCOPES, readBody, send, type DeepLinkReturn, type Member, type ToolRegistration } from './ltiPlatformServices.js';
 
 export { CookieJar, postForm } from './ltiBrowser.js';
@@ -115,7 +115,13 @@ export interface BrowserLaunchOptions {
   /** The person's role in the course. */
   readonly role: keyof typeof LTI_ROLES;
   readonly context: { readonly id: string; readonly label?: string; readonly title?: string };
-  readonly resourceLink: { readonly id: string; readonly title?: string };
+  /** The activity launched; absent for a deep linking request (which adds an activity). */
+  readonly resourceLink?: { readonly id: string; readonly title?: string };
+  /**
+   * Default `LtiResourceLinkRequest`. `LtiDeepLinkingRequest`: the instructor's "add an activity"
+   * from the course page; the tool's answer comes back to the frame at /deep-link-return.
+   */
+  readonly messageType?: 'LtiResourceLinkRequest' | 'LtiDeepLinkingRequest';
   readonly custom?: Readonly<Record<string, string>>;
   /**
    * Offer the LTI client-side storage: the course page answers `lti.put_data`/`lti.get_data`, the
@@ -202,8 +208,9 @@ export class LtiPlatform {
   get tokenUrl(): string {
     return this.services.tokenUrl;
   }
+  /** On the browser's host: the tool's page posts its answer there from the course page's frame. */
   get deepLinkReturnUrl(): string {
-    return `${this.baseUrl}/deep-link-return`;
+    return `${this.browserUrl}/deep-link-return`;
   }
   /** The kid of the key that signs now. */
   get currentKid(): string {
@@ -299,14 +306,16 @@ export class LtiPlatform {
   /**
    * Registers a launch a real browser makes from a course page, and returns the page's URL
    * (`/course/<contextId>?user=…&role=…&link=…`): an iframe whose first page posts the login
-   * initiation to the tool, as Moodle does. Each load of the page is a fresh launch.
+   * initiation to the tool, as Moodle does. Each load of the page is a fresh launch. A deep
+   * linking request has no `link` (one per course, user and role).
    */
   prepareBrowserLaunch(options: BrowserLaunchOptions): string {
-    this.#browserLaunches.set(browserLaunchKey(options.context.id, options.user.id, options.resourceLink.id, options.role), options);
+    const linkId = options.resourceLink?.id ?? '';
+    this.#browserLaunches.set(browserLaunchKey(options.context.id, options.user.id, linkId, options.role), options);
     const url = new URL(`/course/${encodeURIComponent(options.context.id)}`, this.browserUrl);
     url.searchParams.set('user', options.user.id);
     url.searchParams.set('role', options.role);
-    url.searchParams.set('link', options.resourceLink.id);
+    if (options.resourceLink) url.searchParams.set('link', linkId);
     return url.toString();
   }
 
@@ -318,8 +327,9 @@ export class LtiPlatform {
   #coursePage(contextId: string, query: URLSearchParams, res: ServerResponse): void {
     const launch = this.#browserLaunch(contextId, query);
     if (!launch) return send(res, 404, 'No such course page.', 'text/plain; charset=utf-8');
-    const frameSrc = `/launch-frame?${new URLSearchParams({ context: contextId, user: launch.user.id, role: launch.role, link: launch.resourceLink.id }).toString()}`;
-    const html = coursePage({ courseTitle: launch.context.title ?? contextId, activityTitle: launch.resourceLink.title ?? 'Amphi', frameSrc, storage: launch.storage === 'forgetful' ? 'forgetful' : launch.storage ? 'working' : 'none' });
+    const frameSrc = `/launch-frame?${new URLSearchParams({ context: contextId, user: launch.user.id, role: launch.role, ...(launch.resourceLink ? { link: launch.resourceLink.id } : {}) }).toString()}`;
+    const activityTitle = launch.messageType === 'LtiDeepLinkingRequest' ? deepLinkActivityTitle : (launch.resourceLink?.title ?? 'Amphi');
+    const html = coursePage({ courseTitle: launch.context.title ?? contextId, activityTitle, frameSrc, storage: launch.storage === 'forgetful' ? 'forgetful' : launch.storage ? 'working' : 'none' });
     send(res, 200, html, 'text/html; charset=utf-8');
   }
 
@@ -333,7 +343,8 @@ export class LtiPlatform {
       user: browser.user,
       roles: LTI_ROLES[browser.role],
       context: browser.context,
-      resourceLink: browser.resourceLink,
+      ...(browser.resourceLink === undefined ? {} : { resourceLink: browser.resourceLink }),
+      ...(browser.messageType === undefined ? {} : { messageType: browser.messageType }),
       ...(browser.targetLinkUri === undefined ? {} : { targetLinkUri: browser.targetLinkUri }),
       ...(browser.custom === undefined ? {} : { custom: browser.custom }),
     };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
+import { deepLinkReturnPage } from './ltiCoursePage.js';
 
 /**
  * What the test platform receives from the tool, as Moodle does: the deep linking response, the
@@ -159,6 +160,7 @@ export class PlatformServices {
   async deepLinkReturn(req: IncomingMessage, res: ServerResponse, platformIssuer: string): Promise<void> {
     const jwt = new URLSearchParams(await readBody(req)).get('JWT') ?? '';
     const tool = this.tool();
+    let added: readonly Record<string, unknown>[];
     try {
       const { payload } = await jwtVerify(jwt, this.toolKeys(), {
         algorithms: ['RS256'],
@@ -175,6 +177,7 @@ export class PlatformServices {
       if (!Array.isArray(items) || !items.every((i): i is Record<string, unknown> => typeof i === 'object' && i !== null)) {
         throw new Error('content_items is not a list of objects');
       }
+      added = items;
       const data = payload[DL_CLAIM + 'data'];
       const msg = payload[DL_CLAIM + 'msg'];
       this.deepLinks.push({
@@ -188,7 +191,8 @@ export class PlatformServices {
       this.deepLinkErrors.push(reason);
       return send(res, 400, `<!doctype html><p>Deep linking response refused: ${reason.replace(/</g, '&lt;')}</p>`, 'text/html; charset=utf-8');
     }
-    send(res, 200, '<!doctype html><p>Content added to the course.</p>', 'text/html; charset=utf-8');
+    // The browser's frame shows what was added, as Moodle does before closing the selection.
+    send(res, 200, deepLinkReturnPage(added.map((item) => (typeof item.title === 'string' ? item.title : 'Untitled'))), 'text/html; charset=utf-8');
   }
 
   /** POST /token: client credentials grant with a JWT client assertion (RFC 7523), as LTI 1.3 Security §4.1. */
