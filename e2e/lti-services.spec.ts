@@ -1,9 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { z } from 'zod';
-import { LTI_ROLES, type BrowserLaunchOptions, type LtiPlatform, type LtiUser } from '../packages/server/test/ltiPlatform.js';
+import { LTI_ROLES, type BrowserLaunchOptions, type LtiUser } from '../packages/server/test/ltiPlatform.js';
 import { BASE_URL } from './support/constants.js';
 import { expectAccessible } from './support/helpers.js';
-import { openCoursePage, registerPlatform, startCoursePlatform, thirdPartyCookiesBlocked } from './support/lti.js';
+import { openCoursePage, courseOnPlatform, thirdPartyCookiesBlocked } from './support/lti.js';
 
 /**
  * LTI Advantage from the course page of a Moodle-like platform, in browsers that block
@@ -12,22 +12,11 @@ import { openCoursePage, registerPlatform, startCoursePlatform, thirdPartyCookie
  */
 test.use({ launchOptions: thirdPartyCookiesBlocked });
 
-let platform: LtiPlatform;
-
-test.beforeAll(async ({ playwright }) => {
-  platform = await startCoursePlatform('amphi-e2e-services');
-  const request = await playwright.request.newContext({ baseURL: BASE_URL });
-  try {
-    await registerPlatform(request, platform);
-  } finally {
-    await request.dispose();
-  }
-});
-test.afterAll(async () => platform?.close());
+const platform = courseOnPlatform('amphi-e2e-services');
 
 /** The course page of a launch: `user` opens it as `role` (an activity, or "add an activity" for deep linking). */
 function launch(options: Omit<BrowserLaunchOptions, 'toolLoginUrl'>): string {
-  return platform.prepareBrowserLaunch({ toolLoginUrl: `${BASE_URL}/lti/login`, ...options });
+  return platform().prepareBrowserLaunch({ toolLoginUrl: `${BASE_URL}/lti/login`, ...options });
 }
 
 /** The activity a deep linking response places in the course (what the platform keeps of it). */
@@ -52,14 +41,14 @@ test('an instructor adds a new lecture to the course from the course page, and a
     await teacher.amphi.getByRole('button', { name: 'Create the room and add it to the course' }).click();
     // The frame posts the signed answer to the platform, whose page replaces Amphi's in the frame.
     await expect(teacher.amphi.getByRole('heading', { level: 1, name: `Activity added: ${title}` })).toBeVisible();
-    expect(teacher.frame().url()).toBe(platform.deepLinkReturnUrl);
+    expect(teacher.frame().url()).toBe(platform().deepLinkReturnUrl);
   } finally {
     await teacher.close();
   }
 
-  expect(platform.deepLinkErrors).toEqual([]);
-  expect(platform.deepLinks).toHaveLength(1);
-  const returned = platform.deepLinks[0]!;
+  expect(platform().deepLinkErrors).toEqual([]);
+  expect(platform().deepLinks).toHaveLength(1);
+  const returned = platform().deepLinks[0]!;
   expect(returned.data).toMatch(/^dl-/);
   expect(returned.contentItems).toHaveLength(1);
   const activity = PlacedActivity.parse(returned.contentItems[0]);
@@ -92,7 +81,7 @@ test('the instructor sees in the course roster who joined, turns attendance grad
   const prof: LtiUser = { id: 'prof-lavoisier', name: 'Prof. Lavoisier' };
   const ana: LtiUser = { id: 'student-ana', name: 'Ana Souza' };
   const ben: LtiUser = { id: 'student-ben', name: 'Ben Martin' };
-  for (const learner of [ana, ben]) platform.enrol(course, { userId: learner.id, name: learner.name, roles: LTI_ROLES.learner });
+  for (const learner of [ana, ben]) platform().enrol(course, { userId: learner.id, name: learner.name, roles: LTI_ROLES.learner });
 
   const teacher = await openCoursePage(browser, launch({ context: course, user: prof, role: 'instructor', resourceLink: activity }), course.title);
   try {
@@ -152,13 +141,13 @@ test('the instructor sees in the course roster who joined, turns attendance grad
   }
 
   // The gradebook gets one score per learner of the course: 1 for Ana, who came, 0 for Ben; none for the instructor.
-  const courseScores = () => platform.scores.filter((s) => s.contextId === course.id);
+  const courseScores = () => platform().scores.filter((s) => s.contextId === course.id);
   await expect.poll(() => courseScores().length).toBe(2);
   const byUser = new Map(courseScores().map((s) => [s.score.userId, s.score]));
   expect(byUser.get(ana.id)).toMatchObject({ scoreGiven: 1, scoreMaximum: 1, activityProgress: 'Completed', gradingProgress: 'FullyGraded' });
   expect(byUser.get(ben.id)).toMatchObject({ scoreGiven: 0, scoreMaximum: 1, activityProgress: 'Completed', gradingProgress: 'FullyGraded' });
   expect(byUser.has(prof.id)).toBe(false);
-  const lineItems = platform.services.lineItems.get(course.id) ?? [];
+  const lineItems = platform().services.lineItems.get(course.id) ?? [];
   expect(lineItems).toHaveLength(1);
   expect(lineItems[0]).toMatchObject({ label: `${activity.title} — attendance`, scoreMaximum: 1, resourceLinkId: activity.id });
 });

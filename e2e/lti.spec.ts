@@ -1,8 +1,8 @@
 import { expect, test, type Browser } from '@playwright/test';
-import type { BrowserLaunchOptions, LtiPlatform } from '../packages/server/test/ltiPlatform.js';
+import type { BrowserLaunchOptions } from '../packages/server/test/ltiPlatform.js';
 import { BASE_URL } from './support/constants.js';
 import { expectAccessible } from './support/helpers.js';
-import { openCoursePage as openCourse, registerPlatform, startCoursePlatform, thirdPartyCookiesBlocked, type CoursePage } from './support/lti.js';
+import { openCoursePage as openCourse, courseOnPlatform, thirdPartyCookiesBlocked, type CoursePage } from './support/lti.js';
 
 // Third-party cookies blocked, as browsers do or will by default: the LMS's frame must run without them.
 test.use({ launchOptions: thirdPartyCookiesBlocked });
@@ -11,23 +11,12 @@ test.use({ launchOptions: thirdPartyCookiesBlocked });
  * The Moodle-like platform serves its pages on `localhost` while Amphi is on 127.0.0.1: two
  * different sites, so Amphi's iframe in the course page is third-party, as in a real LMS.
  */
-let platform: LtiPlatform;
-
-test.beforeAll(async ({ playwright }) => {
-  platform = await startCoursePlatform('amphi-e2e');
-  const request = await playwright.request.newContext({ baseURL: BASE_URL });
-  try {
-    await registerPlatform(request, platform);
-  } finally {
-    await request.dispose();
-  }
-});
-test.afterAll(async () => platform?.close());
+const platform = courseOnPlatform('amphi-e2e');
 
 const COURSE = { id: 'course-phys-101', label: 'PHYS101', title: 'Physics 101' };
 
 function launch(options: Omit<BrowserLaunchOptions, 'toolLoginUrl' | 'context'>): string {
-  return platform.prepareBrowserLaunch({ toolLoginUrl: `${BASE_URL}/lti/login`, context: COURSE, ...options });
+  return platform().prepareBrowserLaunch({ toolLoginUrl: `${BASE_URL}/lti/login`, context: COURSE, ...options });
 }
 
 /** Someone's browser on a course page: the page, Amphi's frame (to find things in) and the frame itself (to run script in). */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { expect, type APIRequestContext, type Browser, type Frame, type FrameLocator, type LaunchOptions, type Page } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Browser, type Frame, type FrameLocator, type LaunchOptions, type Page } from '@playwright/test';
 import { startLtiPlatform, type LtiPlatform } from '../../packages/server/test/ltiPlatform.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, BASE_URL, CHROMIUM_ARGS } from './constants.js';
 
@@ -33,6 +33,28 @@ export async function registerPlatform(request: APIRequestContext, lms: LtiPlatf
   const { csrfToken } = (await signIn.json()) as { csrfToken: string };
   const res = await request.post('/api/admin/lti/platforms', { data: lms.registration(), headers: { 'x-csrf-token': csrfToken } });
   expect(res.status(), await res.text()).toBe(201);
+}
+
+/**
+ * A Moodle-like platform for this spec file, started and registered in Amphi before its tests
+ * and closed after them: call at the top level of the spec, and `platform()` in the tests.
+ */
+export function courseOnPlatform(clientId: string): () => LtiPlatform {
+  let platform: LtiPlatform | undefined;
+  test.beforeAll(async ({ playwright }) => {
+    platform = await startCoursePlatform(clientId);
+    const request = await playwright.request.newContext({ baseURL: BASE_URL });
+    try {
+      await registerPlatform(request, platform);
+    } finally {
+      await request.dispose();
+    }
+  });
+  test.afterAll(async () => platform?.close());
+  return () => {
+    if (!platform) throw new Error('the platform is not started yet');
+    return platform;
+  };
 }
 
 /** Someone's browser on a course page: the page, Amphi's frame (to find things in) and the frame itself (to run script in). */
