@@ -5,14 +5,9 @@ import { startLtiPlatform, type LtiPlatform } from './ltiPlatform.js';
 export const CLIENT_ID = 'amphi-at-moodle';
 export const DEPLOYMENT_ID = 'dep-1';
 
-/** Unescapes the numeric and named HTML entities our pages use in attribute values. */
+/** Unescapes an attribute value as Amphi's pages write it (escapeHtml: numeric entities only). */
 function unescapeAttribute(value: string): string {
-  return value
-    .replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)))
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
+  return value.replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)));
 }
 
 /** The launch data of the page answering a launch (`<meta name="amphi-lti">`), or null when the page has none. */

@@ -7,7 +7,7 @@ import { deepLinkingResponseJwt } from '../lti/deepLinking.js';
 import type { LtiLaunchService } from '../lti/LtiLaunchService.js';
 import { ltiError } from '../lti/ltiError.js';
 import type { ToolKeys } from '../lti/ToolKeys.js';
-import { bearerToken } from './ltiLaunchRoutes.js';
+import { requireBearer } from './ltiLaunchRoutes.js';
 
 export interface LtiDeepLinkRoutesOptions {
   service: LtiLaunchService;
@@ -25,11 +25,10 @@ export interface LtiDeepLinkRoutesOptions {
  * The deep linking token sent with this request (401 LTI_INVALID when missing, tampered or
  * expired). It is not single-use: it serves every call of the page until it expires (10 min).
  */
-async function requireDeepLink(request: FastifyRequest, signer: TokenSigner): Promise<LtiDeepLinkClaims> {
-  const token = bearerToken(request);
-  if (token === null) throw ltiError('This page needs a content selection request from your course; start again from your course.');
-  return signer.verifyLtiDeepLink(token).catch(() => {
-    throw ltiError('The request from your course has expired; start adding Amphi again from your course.');
+function requireDeepLink(request: FastifyRequest, signer: TokenSigner): Promise<LtiDeepLinkClaims> {
+  return requireBearer(request, (token) => signer.verifyLtiDeepLink(token), {
+    missing: 'This page needs a content selection request from your course; start again from your course.',
+    expired: 'The request from your course has expired; start adding Amphi again from your course.',
   });
 }
 

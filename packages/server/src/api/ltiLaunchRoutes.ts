@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -71,12 +71,23 @@ export function bearerToken(request: FastifyRequest): string | null {
   return match ? match[1]! : null;
 }
 
-/** The app token of an LTI launch sent with this request (401 LTI_INVALID when missing or expired). */
-export async function requireLtiApp(request: FastifyRequest, signer: TokenSigner): Promise<LtiAppClaims> {
+/**
+ * The claims of the bearer token sent with this request, as `verify` reads them: 401
+ * LTI_INVALID saying `missing` when there is none, `expired` when it does not verify.
+ */
+export async function requireBearer<T>(request: FastifyRequest, verify: (token: string) => Promise<T>, messages: { missing: string; expired: string }): Promise<T> {
   const token = bearerToken(request);
-  if (token === null) throw ltiError('This page needs a launch from your course; open the activity again.');
-  return signer.verifyLtiApp(token).catch(() => {
-    throw ltiError('The launch has expired; open the activity again from your course.');
+  if (token === null) throw ltiError(messages.missing);
+  return verify(token).catch(() => {
+    throw ltiError(messages.expired);
+  });
+}
+
+/** The app token of an LTI launch sent with this request (401 LTI_INVALID when missing or expired). */
+export function requireLtiApp(request: FastifyRequest, signer: TokenSigner): Promise<LtiAppClaims> {
+  return requireBearer(request, (token) => signer.verifyLtiApp(token), {
+    missing: 'This page needs a launch from your course; open the activity again.',
+    expired: 'The launch has expired; open the activity again from your course.',
   });
 }
 
@@ -87,7 +98,8 @@ export async function requireLtiApp(request: FastifyRequest, signer: TokenSigner
 export async function registerLtiLaunchRoutes(app: FastifyInstance, options: LtiLaunchRoutesOptions): Promise<void> {
   const { service, signer, rooms } = options;
   const indexFile = path.join(options.webDist, 'index.html');
-  const indexHtml = (): string | null => (existsSync(indexFile) ? readFileSync(indexFile, 'utf8') : null);
+  // Read at each launch, as the web app's fallback serves it (a rebuilt app is served at once); null when not built.
+  const indexHtml = (): Promise<string | null> => readFile(indexFile, 'utf8').catch(() => null);
   const rateLimit = { max: options.rateLaunchPerMin, timeWindow: '1 minute' };
 
   const refuse = (request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply => {
@@ -96,16 +108,16 @@ export async function registerLtiLaunchRoutes(app: FastifyInstance, options: Lti
     return sendFramed(reply, 401, ltiErrorPage(error.message, pageLang(request.headers['accept-language'])));
   };
 
-  const answerLaunch = (request: FastifyRequest, reply: FastifyReply, result: LaunchResult): FastifyReply => {
+  const answerLaunch = async (request: FastifyRequest, reply: FastifyReply, result: LaunchResult): Promise<FastifyReply> => {
     const lang = pageLang(request.headers['accept-language']);
     switch (result.kind) {
       case 'notOpened':
         return sendFramed(reply, 200, notOpenedPage(result.title, lang));
       case 'deepLinking':
-        return sendFramed(reply, 200, appPage(indexHtml(), { kind: 'deepLinking', token: result.token, ...(result.storage ? { storage: result.storage } : {}) }));
+        return sendFramed(reply, 200, appPage(await indexHtml(), { kind: 'deepLinking', token: result.token, ...(result.storage ? { storage: result.storage } : {}) }));
       case 'room':
         request.log.info({ roomId: result.room.id, role: result.role, created: result.created }, 'LTI launch');
-        return sendFramed(reply, 200, appPage(indexHtml(), { kind: 'room', token: result.appToken, roomId: result.room.id, ...(result.storage ? { storage: result.storage } : {}) }));
+        return sendFramed(reply, 200, appPage(await indexHtml(), { kind: 'room', token: result.appToken, roomId: result.room.id, ...(result.storage ? { storage: result.storage } : {}) }));
     }
   };
 
@@ -141,7 +153,7 @@ export async function registerLtiLaunchRoutes(app: FastifyInstance, options: Lti
 
     scope.post('/lti/launch', { config: { rateLimit } }, async (request, reply) => {
       try {
-        return answerLaunch(request, reply, await service.launch(request.body));
+        return await answerLaunch(request, reply, await service.launch(request.body));
       } catch (error) {
         return refuse(request, reply, error);
       }
@@ -153,14 +165,14 @@ export async function registerLtiLaunchRoutes(app: FastifyInstance, options: Lti
         if (typeof body !== 'object' || body === null) throw ltiError('LTI 1.1 launch rejected: the form is missing.');
         // The URL the platform signed: Amphi's public URL (a proxy in front changes scheme and host).
         const url = new URL(request.url, options.publicUrl).toString();
-        return answerLaunch(request, reply, await service.launch11({ url, params: body as Form }));
+        return await answerLaunch(request, reply, await service.launch11({ url, params: body as Form }));
       } catch (error) {
         return refuse(request, reply, error);
       }
     });
 
     // The web app inside the LMS iframe, reloaded: it finds its app token in its own storage.
-    scope.get('/lti/app', { config: { rateLimit } }, async (_request, reply) => sendFramed(reply, 200, appPage(indexHtml(), { kind: 'resume' })));
+    scope.get('/lti/app', { config: { rateLimit } }, async (_request, reply) => sendFramed(reply, 200, appPage(await indexHtml(), { kind: 'resume' })));
   });
 
   const r = app.withTypeProvider<ZodTypeProvider>();

@@ -1,6 +1,6 @@
 import { DEFAULT_ROOM_SETTINGS, type Role, type RoomKind } from '@amphi/protocol';
 import type { TokenSigner } from '../auth/index.js';
-import type { LtiContextRecord, LtiLaunchStore, LtiResourceLinkRecord, LtiStore, RoomRecord, RoomStore } from '../storage/index.js';
+import type { LtiContextRecord, LtiLaunchStore, LtiPlatformRecord, LtiResourceLinkRecord, LtiStore, RoomRecord, RoomStore } from '../storage/index.js';
 import { JwksCache, type FetchJwks } from './jwks.js';
 import { verifyLaunch } from './launch.js';
 import { chooseRoom, displayNameFor, launchRole, mayCreateRoom, roomKindFor, roomTitleFor, type RoomFacts } from './launchRoom.js';
@@ -102,8 +102,11 @@ export class LtiLaunchService {
 
   /** Verifies an LTI 1.3 launch (the form posted to /lti/launch) and decides where it leads. */
   async launch(form: unknown): Promise<LaunchResult> {
-    const launch = await verifyLaunch(form, { platforms: (issuer) => this.#o.lti.platformsFor(issuer), states: this.#states, keys: this.#jwks, now: this.#now });
-    const platform = (await this.#o.lti.platformsFor(launch.issuer)).find((p) => p.clientId === launch.clientId);
+    // Read once: the verifier looks the registration up, and the launch needs its id.
+    let registrations: LtiPlatformRecord[] = [];
+    const platforms = async (issuer: string) => (registrations = await this.#o.lti.platformsFor(issuer));
+    const launch = await verifyLaunch(form, { platforms, states: this.#states, keys: this.#jwks, now: this.#now });
+    const platform = registrations.find((p) => p.issuer === launch.issuer && p.clientId === launch.clientId);
     const state = (form as { state: string }).state;
     const storage = launch.storageTarget !== undefined && platform ? { target: launch.storageTarget, origin: new URL(platform.authUrl).origin, key: storageKeyFor(state), value: state } : undefined;
     const withStorage = <T extends object>(result: T): T => (storage ? { ...result, storage } : result);
@@ -194,7 +197,7 @@ export class LtiLaunchService {
 
   /** The registration a deep linking token was made for. */
   async platform(platformId: string): Promise<PlatformRegistration & { id: string }> {
-    const platform = (await this.#o.lti.platforms()).find((p) => p.id === platformId);
+    const platform = await this.#o.lti.platform(platformId);
     if (!platform) throw ltiError('The learning platform is no longer registered.');
     return platform;
   }

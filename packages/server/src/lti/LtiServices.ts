@@ -76,8 +76,8 @@ export class LtiServices implements SessionObserver {
     if (!link || !course) throw new AmphiError('INVALID_STATE', 'This course does not share its member list with Amphi (Names and Role Provisioning).');
     const { members, fetchedAt } = await this.#roster(course.context, course.platform);
     const identities = await this.#o.launches.identitiesBySub(link.issuer, members.map((m) => m.userId));
-    const latest = await this.#o.attendance.latestSession(room.id);
-    const present = latest ? await this.#o.attendance.identitiesIn(latest.id) : new Set<string>();
+    const latest = await this.#o.attendance.latestSessionId(room.id);
+    const present = latest !== null ? await this.#o.attendance.identitiesIn(latest) : new Set<string>();
     const joinedSubs = new Set(identities.filter((i) => present.has(i.id)).map((i) => i.sub));
     const options = { roomKind: room.kind, teachingAssistant: room.settings.ltiTeachingAssistant };
     const rosterMembers = members
@@ -90,7 +90,7 @@ export class LtiServices implements SessionObserver {
     const context = link.contextRef ? await this.#o.launches.context(link.contextRef) : null;
     const platformId = context?.platformId ?? link.platformId;
     if (!context?.membershipsUrl || !platformId) return null;
-    const platform = (await this.#o.lti.platforms()).find((p) => p.id === platformId);
+    const platform = await this.#o.lti.platform(platformId);
     return platform ? { context: { ...context, membershipsUrl: context.membershipsUrl }, platform } : null;
   }
 

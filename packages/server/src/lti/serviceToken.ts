@@ -66,6 +66,11 @@ export function tokenRequestBody(assertion: string, scopes: readonly string[]): 
   });
 }
 
+/** A token's cache key: the platform and the set of scopes (order and repeats do not count). */
+function tokenCacheKey(platform: ServicePlatform, scopes: readonly string[]): string {
+  return `${platform.id} ${[...new Set(scopes)].sort().join(' ')}`;
+}
+
 interface CachedToken {
   readonly token: string;
   /** Epoch ms after which the token is not used any more. */
@@ -99,7 +104,7 @@ export class ServiceTokens {
   /** A bearer token for these scopes (sorted and deduplicated for the cache key). */
   async token(platform: ServicePlatform, scopes: readonly string[]): Promise<string> {
     const scopeSet = [...new Set(scopes)].sort();
-    const cacheKey = `${platform.id} ${scopeSet.join(' ')}`;
+    const cacheKey = tokenCacheKey(platform, scopeSet);
     const cached = this.#cache.get(cacheKey);
     if (cached && cached.usableUntil > this.#now()) return cached.token;
     let pending = this.#pending.get(cacheKey);
@@ -112,7 +117,7 @@ export class ServiceTokens {
 
   /** Forgets a token the platform refused (401), so the next call asks for a new one. */
   forget(platform: ServicePlatform, scopes: readonly string[]): void {
-    this.#cache.delete(`${platform.id} ${[...new Set(scopes)].sort().join(' ')}`);
+    this.#cache.delete(tokenCacheKey(platform, scopes));
   }
 
   async #request(platform: ServicePlatform, scopes: readonly string[], cacheKey: string): Promise<string> {

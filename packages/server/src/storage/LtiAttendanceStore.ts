@@ -40,10 +40,10 @@ export class LtiAttendanceStore {
     return rows.map((r) => ({ identityId: r.identity_id, joinedAt: new Date(r.joined_at).getTime(), leftAt: r.left_at === null ? null : new Date(r.left_at).getTime() }));
   }
 
-  /** The room's live session now, or its last one: its id and bounds (null when it never had one). */
-  async latestSession(roomId: string): Promise<{ id: string; startedAt: number; endedAt: number | null } | null> {
-    const row = await this.#db.selectFrom('live_sessions').select(['id', 'started_at', 'ended_at']).where('room_id', '=', roomId).orderBy('started_at', 'desc').limit(1).executeTakeFirst();
-    return row ? { id: row.id, startedAt: new Date(row.started_at).getTime(), endedAt: row.ended_at === null ? null : new Date(row.ended_at).getTime() } : null;
+  /** The id of the room's live session now, or of its last one (null when it never had one). */
+  async latestSessionId(roomId: string): Promise<string | null> {
+    const row = await this.#db.selectFrom('live_sessions').select('id').where('room_id', '=', roomId).orderBy('started_at', 'desc').limit(1).executeTakeFirst();
+    return row?.id ?? null;
   }
 
   /** The identities present at some point in a session. */

@@ -77,12 +77,17 @@ export class LtiStore {
 
   /** Every registration, oldest first. */
   async platforms(): Promise<LtiPlatformRecord[]> {
-    return this.#platformsWhere(null);
+    return this.#platformsWhere({});
   }
 
   /** The registrations of an issuer (all its client ids): a `PlatformLookup` for launches. */
   async platformsFor(issuer: string): Promise<LtiPlatformRecord[]> {
-    return this.#platformsWhere(issuer);
+    return this.#platformsWhere({ issuer });
+  }
+
+  /** One registration by its id (null when there is none). */
+  async platform(id: string): Promise<LtiPlatformRecord | null> {
+    return (await this.#platformsWhere({ id }))[0] ?? null;
   }
 
   /** Deletes a registration and its deployments; false when there was none. */
@@ -109,22 +114,14 @@ export class LtiStore {
           .values(deploymentIds.map((deploymentId) => ({ platform_id: platformId, deployment_id: deploymentId })))
           .execute();
       }
-      return {
-        id: row.id,
-        issuer: row.issuer,
-        clientId: row.client_id,
-        deploymentIds,
-        jwksUrl: row.jwks_url,
-        authUrl: row.auth_url,
-        tokenUrl: row.token_url,
-        createdAt: new Date(row.created_at),
-      };
+      return toPlatform(row, deploymentIds);
     });
   }
 
-  async #platformsWhere(issuer: string | null): Promise<LtiPlatformRecord[]> {
+  async #platformsWhere(where: { issuer?: string; id?: string }): Promise<LtiPlatformRecord[]> {
     let query = this.#db.selectFrom('lti_platforms').selectAll().orderBy('created_at', 'asc').orderBy('id', 'asc');
-    if (issuer !== null) query = query.where('issuer', '=', issuer);
+    if (where.issuer !== undefined) query = query.where('issuer', '=', where.issuer);
+    if (where.id !== undefined) query = query.where('id', '=', where.id);
     const rows = await query.execute();
     if (rows.length === 0) return [];
     const deployments = await this.#db
@@ -137,16 +134,12 @@ export class LtiStore {
       )
       .orderBy('deployment_id', 'asc')
       .execute();
-    return rows.map((row) => ({
-      id: row.id,
-      issuer: row.issuer,
-      clientId: row.client_id,
-      deploymentIds: deployments.filter((d) => d.platform_id === row.id).map((d) => d.deployment_id),
-      jwksUrl: row.jwks_url,
-      authUrl: row.auth_url,
-      tokenUrl: row.token_url,
-      createdAt: new Date(row.created_at),
-    }));
+    return rows.map((row) =>
+      toPlatform(
+        row,
+        deployments.filter((d) => d.platform_id === row.id).map((d) => d.deployment_id),
+      ),
+    );
   }
 
   // ---------------------------------------------------------------- tool keys
@@ -223,6 +216,13 @@ export class LtiStore {
     const result = await this.#db.deleteFrom('lti11_consumers').where('consumer_key', '=', consumerKey).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;
   }
+}
+
+function toPlatform(
+  row: { id: string; issuer: string; client_id: string; jwks_url: string; auth_url: string; token_url: string; created_at: Date | string },
+  deploymentIds: string[],
+): LtiPlatformRecord {
+  return { id: row.id, issuer: row.issuer, clientId: row.client_id, deploymentIds, jwksUrl: row.jwks_url, authUrl: row.auth_url, tokenUrl: row.token_url, createdAt: new Date(row.created_at) };
 }
 
 function toKey(row: { kid: string; private_jwk_sealed: string; public_jwk: unknown; created_at: Date | string; retired_at: Date | string | null }): ToolKeyRecord {

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { RoomClient } from '@amphi/client';
 import { api } from '../api.js';
+import { tabGet, tabSet } from '../ui/tabStorage.js';
 
 export type JoinBody = { token: string; displayName?: string } | { roomId: string; displayName?: string };
 /** Asks for the one-time ticket some other way than POST /api/join (an LTI launch's app token). */
@@ -11,41 +12,18 @@ function storageKey(place: string): string {
   return `amphi.resume.${place}`;
 }
 
-/**
- * The history entry's state, where the place is kept when the browser denies storage: a
- * third-party frame (an LMS's) with cookies blocked. It survives a reload of the page.
- */
-function historyState(): Record<string, unknown> {
-  const state: unknown = window.history.state;
-  return typeof state === 'object' && state !== null ? (state as Record<string, unknown>) : {};
-}
-
 function saved(place: string): string | null {
-  try {
-    return sessionStorage.getItem(storageKey(place));
-  } catch {
-    const kept = historyState()[storageKey(place)];
-    return typeof kept === 'string' ? kept : null;
-  }
+  return tabGet(storageKey(place));
 }
 
 function save(place: string, token: string | null): void {
-  try {
-    if (token === null) sessionStorage.removeItem(storageKey(place));
-    else sessionStorage.setItem(storageKey(place), token);
-  } catch {
-    // Storage denied: keep it in the history entry instead.
-    const state = { ...historyState() };
-    if (token === null) delete state[storageKey(place)];
-    else state[storageKey(place)] = token;
-    window.history.replaceState(state, '');
-  }
+  tabSet(storageKey(place), token);
 }
 
 /**
  * Joins a room: asks for a one-time ticket, opens the room client and keeps it. The client
  * is made in the Join click (never in an effect, which could run twice and spend the ticket
- * twice). Its resume token is kept in sessionStorage, so a page reload takes back the same
+ * twice). Its resume token is kept in the tab (ui/tabStorage), so a page reload takes back the same
  * place (within the server's 30 s grace) instead of queueing again in the lobby. Leaving the
  * page in the app (unmount) leaves the room; closing or reloading the tab keeps the place
  * for the grace period.

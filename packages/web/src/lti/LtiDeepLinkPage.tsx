@@ -1,7 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '@amphi/client';
-import { RoomKind, type LtiDeepLinkAnswer, type LtiDeepLinkOptions } from '@amphi/protocol';
+import type { LtiDeepLinkAnswer, LtiDeepLinkOptions, RoomKind } from '@amphi/protocol';
+import { RoomKindChoice } from '../rooms/RoomKindChoice.js';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { StatusMessage } from '../ui/StatusMessage.js';
 import { TextField } from '../ui/TextField.js';
@@ -84,18 +85,7 @@ function DeepLinkForm({ token, options }: { token: string; options: LtiDeepLinkO
         <fieldset>
           <legend>{t('ltiDeepLink.create')}</legend>
           <TextField label={t('ltiDeepLink.roomTitle')} required maxLength={120} value={title} onChange={setTitle} error={titleMissing ? t('ltiDeepLink.titleRequired') : null} />
-          <fieldset>
-            <legend>{t('ltiDeepLink.kind')}</legend>
-            {RoomKind.options.map((k) => (
-              <div className="choice" key={k}>
-                <input type="radio" id={`${id}-kind-${k}`} name={`${id}-kind`} value={k} checked={kind === k} onChange={() => setKind(k)} aria-describedby={`${id}-kind-${k}-hint`} />
-                <label htmlFor={`${id}-kind-${k}`}>{t(`kinds.${k}`)}</label>
-                <p className="hint" id={`${id}-kind-${k}-hint`}>
-                  {t(`kindHints.${k}`)}
-                </p>
-              </div>
-            ))}
-          </fieldset>
+          <RoomKindChoice legend={t('ltiDeepLink.kind')} value={kind} onChange={setKind} />
         </fieldset>
       )}
       <div className="actions">

@@ -1,21 +1,16 @@
 import { LtiLaunchPayload, type LtiPlatformStorage } from '@amphi/protocol';
+import { tabGet, tabSet } from '../ui/tabStorage.js';
 
 /**
  * How the web app starts inside an LMS (LTI): the page answering a launch carries its data in
  * `<meta name="amphi-lti">`; "open in a new window" passes the app token in a `#lti=` fragment
  * (a fragment never reaches servers or caches); a reload inside the frame (GET /lti/app) finds
- * the token in sessionStorage. The app runs on that token, never on cookies (an LMS iframe is
+ * the token kept in the tab (ui/tabStorage). The app runs on that token, never on cookies (an LMS iframe is
  * third-party: browsers block its cookies).
  */
 
-/** sessionStorage key of the launch the app runs on (per tab, so per LMS frame). */
+/** Where the launch the app runs on is kept for this tab (so per LMS frame; see ui/tabStorage). */
 export const LTI_STORAGE_KEY = 'amphi.lti';
-/**
- * The same, in the history entry's state: a browser that blocks third-party cookies also denies
- * storage to a third-party frame (Chromium throws on `sessionStorage`), but the state of the
- * frame's history entry survives a reload and only this origin's scripts read it.
- */
-const HISTORY_KEY = 'amphiLti';
 /** Where the app stays after reading a launch: a reload there does not post the launch again. */
 export const LTI_APP_PATH = '/lti/app';
 
@@ -52,7 +47,7 @@ export function readFragmentToken(hash: string): string | null {
   return token ? token : null;
 }
 
-/** The launch kept in sessionStorage, or null when there is none or it does not parse. */
+/** The launch kept in this tab, or null when there is none or it does not parse. */
 export function readStoredLaunch(value: string | null): StoredLaunch | null {
   if (!value) return null;
   try {
@@ -86,31 +81,9 @@ export function decideLtiStart(input: { meta: LtiLaunchPayload | null; fragmentT
   return { start: { kind: 'missing' }, store: null };
 }
 
-function historyState(): Record<string, unknown> {
-  const state: unknown = window.history.state;
-  return typeof state === 'object' && state !== null ? (state as Record<string, unknown>) : {};
-}
-
-/** Keeps a launch in this tab, in sessionStorage and in the history entry (a reload in the frame resumes on it). */
+/** Keeps a launch in this tab: a reload in the frame resumes on it. */
 export function keepLaunch(launch: StoredLaunch): void {
-  const value = JSON.stringify(launch);
-  try {
-    sessionStorage.setItem(LTI_STORAGE_KEY, value);
-  } catch {
-    // Storage denied (a third-party frame with cookies blocked): the history entry keeps it.
-  }
-  window.history.replaceState({ ...historyState(), [HISTORY_KEY]: value }, '');
-}
-
-function storedLaunch(): StoredLaunch | null {
-  let kept: string | null = null;
-  try {
-    kept = sessionStorage.getItem(LTI_STORAGE_KEY);
-  } catch {
-    // Storage denied: see the history entry.
-  }
-  const inHistory = historyState()[HISTORY_KEY];
-  return readStoredLaunch(kept) ?? readStoredLaunch(typeof inHistory === 'string' ? inHistory : null);
+  tabSet(LTI_STORAGE_KEY, JSON.stringify(launch));
 }
 
 let started: LtiStart | undefined;
@@ -123,7 +96,7 @@ let started: LtiStart | undefined;
 export function ltiStart(): LtiStart {
   if (started) return started;
   const meta = readLaunchMeta(document.querySelector('meta[name="amphi-lti"]')?.getAttribute('content'));
-  const { start, store } = decideLtiStart({ meta, fragmentToken: readFragmentToken(window.location.hash), stored: storedLaunch() });
+  const { start, store } = decideLtiStart({ meta, fragmentToken: readFragmentToken(window.location.hash), stored: readStoredLaunch(tabGet(LTI_STORAGE_KEY)) });
   if (window.location.pathname !== LTI_APP_PATH || window.location.hash !== '') {
     window.history.replaceState(window.history.state, '', LTI_APP_PATH);
   }

@@ -1,10 +1,11 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { MediaPolicy, QaAnonymity, RoomKind, type RoomSettings } from '@amphi/protocol';
+import { MediaPolicy, QaAnonymity, type RoomKind, type RoomSettings } from '@amphi/protocol';
 import { LtiGradeSelect, LtiTeachingAssistantSelect } from '../lti/LtiSettingsFields.js';
 import { ErrorAlert } from '../ui/ErrorAlert.js';
 import { StatusMessage } from '../ui/StatusMessage.js';
 import { TextField } from '../ui/TextField.js';
+import { RoomKindChoice } from './RoomKindChoice.js';
 import { useAction } from '../ui/useAction.js';
 
 export interface RoomDraft {
@@ -68,18 +69,7 @@ export function RoomForm({ initial, submitLabel, onSubmit }: { initial: RoomDraf
     <form onSubmit={(e) => void submit(e)} className="stack">
       <ErrorAlert code={error} />
       <TextField label={t('editor.title')} required maxLength={120} value={draft.title} onChange={(title) => setDraft((d) => ({ ...d, title }))} />
-      <fieldset>
-        <legend>{t('editor.kind')}</legend>
-        {RoomKind.options.map((kind) => (
-          <div className="choice" key={kind}>
-            <input type="radio" id={`kind-${kind}`} name="kind" value={kind} checked={draft.kind === kind} onChange={() => setDraft((d) => ({ ...d, kind }))} aria-describedby={`kind-${kind}-hint`} />
-            <label htmlFor={`kind-${kind}`}>{t(`kinds.${kind}`)}</label>
-            <p className="hint" id={`kind-${kind}-hint`}>
-              {t(`kindHints.${kind}`)}
-            </p>
-          </div>
-        ))}
-      </fieldset>
+      <RoomKindChoice legend={t('editor.kind')} value={draft.kind} onChange={(kind) => setDraft((d) => ({ ...d, kind }))} />
       <fieldset>
         <legend>{t('editor.settings')}</legend>
         <div className="choice">
